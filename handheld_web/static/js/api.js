@@ -1,0 +1,279 @@
+// The only module that calls fetch. It adds auth, device and idempotency headers, turns
+// problem+json answers into ApiProblem errors, and owns the offline write queue
+// (DESIGN decision 10): writes wait in IndexedDB and are replayed in order, each with the
+// Idempotency-Key made when it was scanned, so a resend can never post a move twice.
+import { errorBuzz, showError } from "./feedback.js";
+import { t } from "./i18n.js";
+import * as outbox from "./outbox.js";
+import { clearSession, deviceId, getSession, uuid } from "./session.js";
+
+const READ_TIMEOUT_MS = 10000;
+const WRITE_TIMEOUT_MS = 20000; // flaky Wi-Fi: give a write time before calling it lost
+const REPLAY_EVERY_MS = 5000;
+// Answers that mean "not processed, ask again later"; everything else in 4xx/5xx is a refusal.
+const TRANSIENT_STATUS = new Set([408, 429, 502, 503, 504]);
+
+export class ApiProblem extends Error {
+  constructor({ status, code, title, detail, field, expected, errors, type }) {
+    super(detail || title || `HTTP ${status}`);
+    this.name = "ApiProblem";
+    Object.assign(this, { status, code, title, detail, field, expected, errors, type });
+  }
+}
+
+// The request never got an answer (no network, timeout): safe to resend with the same key.
+export class OfflineError extends Error {
+  name = "OfflineError";
+}
+
+function emit(name, detail) {
+  document.dispatchEvent(new CustomEvent(`shipfloor:${name}`, { detail }));
+}
+
+function isTransient(err) {
+  return err instanceof OfflineError
+    || (err instanceof ApiProblem && (TRANSIENT_STATUS.has(err.status) || err.code === "request_in_progress"));
+}
+
+async function readBody(res) {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function toProblem(res, data) {
+  const type = res.headers.get("Content-Type") || "";
+  if (data && typeof data === "object" && (type.includes("problem+json") || data.code)) {
+    return new ApiProblem({ status: res.status, ...data });
+  }
+  // A proxy or a crash answered, not our API: say so without inventing a code the UI switches on.
+  return new ApiProblem({
+    status: res.status,
+    code: `http_${res.status}`,
+    title: t("error"),
+    detail: res.status >= 500 ? t("server_error") : t("request_failed"),
+  });
+}
+
+async function send(method, path, body, { token, idempotencyKey, scannedAt, timeout }) {
+  if (navigator.onLine === false) {
+    emit("net", { online: false });
+    throw new OfflineError("offline");
+  }
+  const headers = { Accept: "application/json, application/problem+json", "X-Device-Id": deviceId() };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (method !== "GET") {
+    headers["Content-Type"] = "application/json";
+    headers["Idempotency-Key"] = idempotencyKey || uuid();
+    headers["X-Scanned-At"] = scannedAt || new Date().toISOString();
+  }
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: method === "GET" ? undefined : JSON.stringify(body ?? {}),
+      signal: abort.signal,
+      credentials: "omit", // bearer tokens only, never a cookie session
+      cache: "no-store",
+    });
+  } catch (e) {
+    emit("net", { online: false });
+    throw new OfflineError(e.message);
+  } finally {
+    clearTimeout(timer);
+  }
+  emit("net", { online: true });
+  const data = await readBody(res);
+  if (res.ok) return data ?? {};
+  const problem = toProblem(res, data);
+  // Only the current session's token ending means "sign in again"; a queued write may carry
+  // the token of someone who signed out earlier.
+  if (res.status === 401 && token && token === getSession()?.token) {
+    clearSession();
+    emit("signedout", { problem });
+  }
+  throw problem;
+}
+
+// One quiet retry with the same request (and so the same Idempotency-Key) for blips.
+async function withRetry(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isTransient(e) || navigator.onLine === false) throw e;
+    await new Promise((r) => setTimeout(r, 800));
+    return fn();
+  }
+}
+
+function get(path) {
+  const token = getSession()?.token;
+  return withRetry(() => send("GET", path, undefined, { token, timeout: READ_TIMEOUT_MS }));
+}
+
+// A direct POST (reads like /api/scan, login, logout): not queued, so it fails when offline.
+function post(path, body = {}, { idempotencyKey } = {}) {
+  const token = getSession()?.token;
+  const key = idempotencyKey || uuid();
+  const scannedAt = new Date().toISOString();
+  return withRetry(() => send("POST", path, body, { token, idempotencyKey: key, scannedAt, timeout: READ_TIMEOUT_MS }));
+}
+
+// ---- offline write queue ------------------------------------------------------------------
+
+// seq -> {resolve, reject} for writes whose caller is still waiting for the server's answer.
+const waiters = new Map();
+let running = false;
+let again = false;
+
+async function announce() {
+  try {
+    const [count, head] = await Promise.all([outbox.count(), outbox.first()]);
+    emit("outbox", { count, refused: head?.state === "refused" ? head : null });
+  } catch (e) {
+    console.error("outbox unavailable", e);
+  }
+}
+
+// Send queued writes oldest first; stop at the first one that cannot go now.
+async function drain() {
+  for (;;) {
+    const entry = await outbox.first();
+    if (!entry || entry.state === "refused" || navigator.onLine === false) return;
+    const waiter = waiters.get(entry.seq);
+    waiters.delete(entry.seq);
+    try {
+      const data = await send(entry.method, entry.path, entry.body, { ...entry, timeout: WRITE_TIMEOUT_MS });
+      await outbox.remove(entry.seq);
+      waiter?.resolve(data);
+    } catch (e) {
+      if (waiter) waiters.set(entry.seq, waiter);
+      if (isTransient(e)) return; // stays queued with its key; the timer or `online` resends it
+      if (waiter) {
+        // The person who scanned is still on that screen and is shown the refusal there.
+        waiters.delete(entry.seq);
+        await outbox.remove(entry.seq);
+        waiter.reject(e);
+        continue;
+      }
+      // Nobody is waiting any more: keep it, mark it, and block the queue until a person decides.
+      const problem = { status: e.status, code: e.code, title: e.title, detail: e.detail || e.message };
+      await outbox.put({ ...entry, state: "refused", problem });
+      return;
+    }
+    await announce();
+  }
+}
+
+// Replay the queue; concurrent calls fold into one run, and tabs take turns through a lock
+// (a duplicate send would be harmless thanks to the key, but costs a 409 round trip).
+export async function replay() {
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
+  try {
+    do {
+      again = false;
+      const job = () => drain();
+      await (navigator.locks ? navigator.locks.request("shipfloor-outbox", job) : job());
+    } while (again);
+  } catch (e) {
+    console.error("replay failed", e);
+  } finally {
+    running = false;
+    // Whatever is still queued now goes out in the background; callers get {queued: true}.
+    for (const [seq, w] of waiters) {
+      waiters.delete(seq);
+      w.resolve({ queued: true });
+    }
+    await announce();
+  }
+}
+
+// Queue a write and try to send it now. Resolves with the server's JSON once it lands, or
+// {queued: true} when it has to wait; rejects with ApiProblem when the server refuses it
+// while the caller waits (the caller shows it).
+async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt } = {}) {
+  const s = getSession();
+  const entry = {
+    method,
+    path,
+    body,
+    idempotencyKey: idempotencyKey || uuid(),
+    scannedAt: scannedAt || new Date().toISOString(),
+    token: s?.token ?? null,
+    userId: s?.user?.id ?? null,
+    deviceId: deviceId(),
+    state: "pending",
+  };
+  let seq;
+  try {
+    seq = await outbox.add(entry);
+  } catch (e) {
+    // No IndexedDB (private mode, full disk): nothing can wait, so send straight away.
+    console.error("outbox unavailable, sending directly", e);
+    return send(method, path, body, { ...entry, timeout: WRITE_TIMEOUT_MS });
+  }
+  await announce();
+  if (navigator.onLine === false) return { queued: true };
+  const answer = new Promise((resolve, reject) => waiters.set(seq, { resolve, reject }));
+  replay();
+  return answer;
+}
+
+// Send a refused write again. If the same person has signed in again since, their new token
+// replaces an expired one; keys are scoped per user, so the key still means the same write.
+async function retryRefused(seq) {
+  const entry = await outbox.get(seq);
+  if (!entry) return;
+  const s = getSession();
+  const token = s && entry.userId != null && s.user?.id === entry.userId ? s.token : entry.token;
+  await outbox.put({ ...entry, token, state: "pending", problem: null });
+  await replay();
+}
+
+// Drop a refused write for good. The UI asks for explicit confirmation before calling this.
+async function discardRefused(seq) {
+  await outbox.remove(seq);
+  await replay();
+}
+
+async function pendingCount() {
+  try {
+    return await outbox.count();
+  } catch {
+    return 0;
+  }
+}
+
+let started = false;
+
+// Start background replay; shell.js calls this once per page.
+function startOutbox() {
+  if (started) return;
+  started = true;
+  window.addEventListener("online", () => replay());
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && replay());
+  setInterval(() => replay(), REPLAY_EVERY_MS);
+  replay();
+}
+
+// Buzz and show a failed request to the person holding the device.
+export function showProblem(err) {
+  errorBuzz();
+  if (err instanceof ApiProblem) return showError(err.detail || err.title, { title: err.title || t("error") });
+  if (err instanceof OfflineError) return showError(t("offline_needed"), { title: t("offline") });
+  console.error(err);
+  return showError(t("request_failed"));
+}
+
+export const api = { get, post, enqueueWrite, replay, retryRefused, discardRefused, pendingCount, startOutbox };

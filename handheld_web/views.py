@@ -1,0 +1,100 @@
+"""Page routes of the handheld shell. No data here: the pages call /api from the browser."""
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import current_app, make_response, render_template, url_for
+from flask_babel import get_locale
+
+from handheld_web import bp
+
+_ROOT = Path(__file__).parent
+_STATIC = _ROOT / "static"
+# Static files the service worker keeps for offline starts (pages are added by endpoint below).
+_SHELL_STATIC = ("js", "css", "icons")
+_SHELL_PAGES = ("handheld.index", "handheld.lookup", "handheld.manifest")
+
+
+def _no_cache(response):
+    # The service worker decides what to keep; the HTTP cache must not hand it stale copies.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _shell_files() -> list[Path]:
+    files = [p for d in _SHELL_STATIC for p in sorted((_STATIC / d).rglob("*")) if p.is_file()]
+    return files + sorted(p for p in (_ROOT / "templates").rglob("*") if p.is_file())
+
+
+def _shell_version() -> str:
+    """Hash the shell's files so every deploy that changes them gets a fresh service-worker cache."""
+    digest = hashlib.sha256()
+    for path in _shell_files():
+        digest.update(path.relative_to(_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@bp.context_processor
+def _inject_locale():
+    try:
+        locale = str(get_locale() or "en")
+    except (AttributeError, KeyError, RuntimeError):  # Babel not initialised on this app
+        locale = "en"
+    return {"locale": locale.replace("_", "-")}
+
+
+@bp.get("/")
+def index():
+    """Show the app shell: badge login and the home screen, switched in the browser."""
+    return _no_cache(make_response(render_template("handheld/index.html", page="index")))
+
+
+@bp.get("/lookup")
+def lookup():
+    """Show the scan-anything lookup screen."""
+    return _no_cache(make_response(render_template("handheld/lookup.html", page="lookup")))
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Describe the installable web app."""
+    icons = [
+        {
+            "src": url_for("handheld.static", filename=f"icons/icon-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
+        for size in (192, 512)
+        for purpose in ("any", "maskable")
+    ]
+    body = {
+        "name": "Shipfloor",
+        "short_name": "Shipfloor",
+        "start_url": url_for("handheld.index"),
+        "scope": url_for("handheld.index"),
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0b2e59",
+        "icons": icons,
+    }
+    response = current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
+    return _no_cache(response)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the service worker from /hh/ so that its scope covers every handheld page."""
+    shell = [url_for(endpoint) for endpoint in _SHELL_PAGES] + [
+        url_for("handheld.static", filename=p.relative_to(_STATIC).as_posix())
+        for p in _shell_files()
+        if _STATIC in p.parents
+    ]
+    body = render_template("handheld/sw.js", version=_shell_version(), shell=shell)
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Service-Worker-Allowed"] = url_for("handheld.index")
+    return _no_cache(response)

@@ -1,0 +1,70 @@
+"""Shipfloor: the warehouse floor service (handheld API, supervisor pages, labels)."""
+
+from __future__ import annotations
+
+import os
+
+from apiflask import APIFlask
+from flask import redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import INSTANCE_DIR, ROOT, Config
+from .db import set_sqlite_synchronous
+from . import extensions
+from .extensions import babel, csrf, migrate
+
+
+def create_app(config: Config | type[Config] | None = None) -> APIFlask:
+    """Build the app; configuration comes from the environment unless a Config is given."""
+    app = APIFlask("shipfloor", title="Shipfloor API", version="0.1.0", spec_path="/api/openapi.json",
+                   docs_path=None, json_errors=False, template_folder="supervisor/templates",
+                   instance_path=str(INSTANCE_DIR))
+    cfg = config() if isinstance(config, type) else (config or Config())
+    app.config.from_mapping({k: getattr(cfg, k) for k in dir(cfg) if k.isupper()})
+    app.config["SECURITY_SCHEMES"] = {"BearerAuth": {"type": "http", "scheme": "bearer"}}
+    app.config["SPEC_FORMAT"] = "json"
+    set_sqlite_synchronous(app.config["SQLITE_SYNCHRONOUS"])
+    if int(os.environ.get("SHIPFLOOR_PROXIES", "0")):
+        # Behind a reverse proxy: trust its X-Forwarded-For/Proto so throttling sees real addresses.
+        n = int(os.environ["SHIPFLOOR_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    extensions.db.init_app(app)
+    migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    babel.init_app(app)
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (every table registered on the metadata)
+    from .errors import register_error_handlers
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: APIFlask) -> None:
+    from handheld_web import bp as handheld_bp
+
+    from .auth.api import bp as auth_bp
+    from .catalog.api import bp as catalog_bp
+    from .health import bp as health_bp
+    from .inventory.api import bp as inventory_bp
+    from .scanning.api import bp as scanning_bp
+    from .supervisor.views import bp as supervisor_bp
+    from .auth.admin_api import bp as users_bp
+
+    for bp in (health_bp, auth_bp, catalog_bp, inventory_bp, scanning_bp, users_bp):
+        csrf.exempt(bp)  # bearer-token APIs: no cookies, so no CSRF to defend against
+        app.register_blueprint(bp)
+    app.register_blueprint(handheld_bp)
+    app.register_blueprint(supervisor_bp)
+
+    @app.get("/")
+    @app.doc(hide=True)
+    def index():
+        return redirect(url_for("supervisor.dashboard"))
+
+
+def _register_cli(app: APIFlask) -> None:
+    from .cli import register_commands
+    register_commands(app)

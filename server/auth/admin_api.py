@@ -1,0 +1,120 @@
+"""User administration over the API (admin only): list, create, reset PIN, deactivate, tokens."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from apiflask import APIBlueprint, Schema
+from apiflask.fields import Boolean, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf
+
+from ..errors import NotFound
+from ..extensions import db
+from ..http import transactional
+from . import services
+from .guard import require_role
+from .models import Role, TokenKind, User
+
+bp = APIBlueprint("users", __name__, url_prefix="/api", tag="Users")
+
+
+class UserAdminOut(Schema):
+    id = Integer()
+    username = String()
+    name = String(attribute="display_name")
+    role = String()
+    active = Boolean()
+    has_badge = Boolean()
+
+
+class UserList(Schema):
+    users = List(Nested(UserAdminOut))
+
+
+class UserIn(Schema):
+    username = String(required=True, validate=Length(1, 64))
+    name = String(load_default=None, validate=Length(1, 120))
+    role = String(required=True, validate=OneOf([r.value for r in Role]))
+    password = String(load_default=None, validate=Length(8, 200))
+    badge = String(load_default=None, validate=Length(1, 64))
+    pin = String(load_default=None, validate=Length(4, 8))
+
+
+class PinIn(Schema):
+    pin = String(required=True, validate=Length(4, 8))
+
+
+class TokenIn(Schema):
+    name = String(load_default="api token", validate=Length(1, 120))
+
+
+class TokenOut(Schema):
+    token = String()
+    user = String()
+
+
+def _out(user: User) -> dict:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role.value, "active": user.active, "has_badge": user.badge_code is not None}
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.", field="user_id")
+    return user
+
+
+@bp.get("/users")
+@require_role(Role.ADMIN)
+@bp.output(UserList)
+@bp.doc(summary="List users")
+def list_users():
+    users = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    return {"users": [_out(u) for u in users]}
+
+
+@bp.post("/users")
+@require_role(Role.ADMIN)
+@bp.input(UserIn, arg_name="body")
+@bp.output(UserAdminOut, status_code=201)
+@bp.doc(summary="Create a user")
+@transactional
+def create_user(body):
+    user = services.create_user(body["username"], role=body["role"], display_name=body["name"],
+                                password=body["password"], badge=body["badge"], pin=body["pin"])
+    return _out(user)
+
+
+@bp.post("/users/<int:user_id>/pin")
+@require_role(Role.ADMIN)
+@bp.input(PinIn, arg_name="body")
+@bp.output(UserAdminOut)
+@bp.doc(summary="Reset a user's PIN (ends their sessions)")
+@transactional
+def reset_pin(user_id: int, body):
+    user = _get_user(user_id)
+    services.reset_pin(user, body["pin"])
+    return _out(user)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@require_role(Role.ADMIN)
+@bp.output(UserAdminOut)
+@bp.doc(summary="Deactivate a user (never deleted: history refers to them)")
+@transactional
+def deactivate_user(user_id: int):
+    user = _get_user(user_id)
+    services.deactivate_user(user)
+    return _out(user)
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@require_role(Role.ADMIN)
+@bp.input(TokenIn, arg_name="body")
+@bp.output(TokenOut, status_code=201)
+@bp.doc(summary="Create an API bearer token for a user")
+@transactional
+def create_token(user_id: int, body):
+    user = _get_user(user_id)
+    plain, _row = services.issue_token(user, kind=TokenKind.API, name=body["name"])
+    return {"token": plain, "user": user.username}

@@ -1,0 +1,18 @@
+"""Hashing of PINs and passwords (werkzeug's scrypt: a current, memory-hard hash)."""
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+# A dummy hash to compare against when the account does not exist, so that a wrong badge and a
+# wrong PIN take the same time and a badge cannot be probed by timing.
+_DUMMY = generate_password_hash("not-a-real-secret")
+
+
+def hash_secret(secret: str) -> str:
+    return generate_password_hash(secret, method="scrypt")
+
+
+def check_secret(stored_hash: str | None, secret: str) -> bool:
+    if not stored_hash:
+        check_password_hash(_DUMMY, secret)
+        return False
+    return check_password_hash(stored_hash, secret)

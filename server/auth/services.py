@@ -1,0 +1,191 @@
+"""Users, tokens, badge/password login and the throttle that slows and locks guessing."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..db import utcnow
+from ..errors import BadCredentials, InvalidInput, TooManyAttempts, Unauthorized
+from ..extensions import db
+from .models import ApiToken, LoginThrottle, Role, TokenKind, User
+from .passwords import check_secret, hash_secret
+
+TOKEN_PREFIX = "sf_"
+
+# (free failures before a lock, longest lock). Accounts lock sooner than client addresses because a
+# whole warehouse often shares one address behind NAT.
+THROTTLE_RULES = {"account": (3, timedelta(minutes=15)), "client": (10, timedelta(minutes=15))}
+THROTTLE_BASE_LOCK = timedelta(seconds=5)
+THROTTLE_FORGET_AFTER = timedelta(minutes=30)
+
+
+def normalise_username(name: str) -> str:
+    return name.strip().lower()
+
+
+def create_user(username: str, *, role: Role | str, display_name: str | None = None,
+                password: str | None = None, badge: str | None = None, pin: str | None = None) -> User:
+    """Create a user; floor users need a badge and PIN, supervisors a password."""
+    username = normalise_username(username)
+    if not username:
+        raise InvalidInput(_("A user needs a name."), field="name")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(_("Unknown role %(role)s.", role=role), field="role",
+                           expected=", ".join(r.value for r in Role)) from None
+    if (badge is None) != (pin is None):
+        raise InvalidInput(_("A badge needs a PIN and a PIN needs a badge."), field="pin")
+    if pin is not None:
+        validate_pin(pin)
+    if password is not None and len(password) < 8:
+        raise InvalidInput(_("A password needs at least 8 characters."), field="password",
+                           expected="8 or more characters")
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise InvalidInput(_("A user named %(name)s exists already.", name=username), field="name")
+    if badge and db.session.scalar(sa.select(User.id).where(User.badge_code == badge.strip())):
+        raise InvalidInput(_("That badge belongs to another user."), field="badge")
+    user = User(username=username, display_name=display_name or username.title(), role=role,
+                badge_code=badge.strip() if badge else None,
+                pin_hash=hash_secret(pin) if pin else None,
+                password_hash=hash_secret(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def validate_pin(pin: str) -> None:
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise InvalidInput(_("A PIN is 4 to 8 digits."), field="pin", expected="4 to 8 digits")
+
+
+def reset_pin(user: User, pin: str) -> None:
+    """Give a user a new PIN and end every session and device token they have."""
+    validate_pin(pin)
+    user.pin_hash = hash_secret(pin)
+    _end_sessions(user)
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise InvalidInput(_("A password needs at least 8 characters."), field="password")
+    user.password_hash = hash_secret(password)
+    _end_sessions(user)
+
+
+def deactivate_user(user: User) -> None:
+    """Deactivate (never delete: scans, moves and picks refer to users)."""
+    user.active = False
+    _end_sessions(user)
+
+
+def _end_sessions(user: User) -> None:
+    user.credentials_version += 1
+    now = utcnow()
+    for token in user.tokens:
+        if token.kind == TokenKind.DEVICE and token.revoked_at is None:
+            token.revoked_at = now
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, kind: TokenKind, name: str, device_id: str | None = None,
+                lifetime: timedelta | None = None) -> tuple[str, ApiToken]:
+    """Create a bearer token; only its digest is stored, so the plain value is returned once."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user=user, kind=kind, name=name, token_hash=_digest(plain), device_id=device_id,
+                   expires_at=utcnow() + lifetime if lifetime else None)
+    db.session.add(row)
+    db.session.flush()
+    return plain, row
+
+
+def authenticate_token(plain: str, *, device_id: str | None) -> User:
+    """Return the user behind a bearer token, or raise Unauthorized."""
+    row = db.session.execute(
+        sa.select(ApiToken, User).join(User).where(ApiToken.token_hash == _digest(plain))
+    ).first()
+    if row is None:
+        raise Unauthorized(_("Your sign-in is not valid. Sign in again."))
+    token, user = row
+    if token.revoked_at is not None or not user.active:
+        raise Unauthorized(_("Your sign-in has ended. Sign in again."))
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        raise Unauthorized(_("Your shift sign-in has expired. Sign in again."))
+    # A device token works only from the handheld it was issued to: a copied token is useless.
+    if token.kind == TokenKind.DEVICE and token.device_id != device_id:
+        raise Unauthorized(_("This sign-in belongs to another device. Sign in again."))
+    return user
+
+
+def revoke_token(plain: str) -> None:
+    db.session.execute(sa.update(ApiToken).where(ApiToken.token_hash == _digest(plain),
+                                                 ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+# --- login throttle ---------------------------------------------------------------------------------
+
+def check_not_locked(account_key: str, client_key: str) -> None:
+    """Refuse while the account or the client address is locked (429 with Retry-After)."""
+    now = utcnow()
+    rows = db.session.scalars(sa.select(LoginThrottle).where(sa.or_(
+        sa.and_(LoginThrottle.scope == "account", LoginThrottle.key == account_key),
+        sa.and_(LoginThrottle.scope == "client", LoginThrottle.key == client_key)))).all()
+    waits = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+    if waits:
+        seconds = int((max(waits) - now).total_seconds()) + 1
+        raise TooManyAttempts(_("Too many wrong tries. Wait %(s)d seconds or ask a supervisor.", s=seconds),
+                              headers={"Retry-After": str(seconds)}, retry_after=seconds)
+
+
+def record_failure(account_key: str, client_key: str) -> None:
+    """Count a failed login for the account and the client; lock longer each time past the free tries."""
+    now = utcnow()
+    for scope, key in (("account", account_key), ("client", client_key)):
+        row = db.session.get(LoginThrottle, (scope, key))
+        if row is None:
+            row = LoginThrottle(scope=scope, key=key, failures=0)
+            db.session.add(row)
+        elif row.last_failure_at and now - row.last_failure_at > THROTTLE_FORGET_AFTER:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        free, longest = THROTTLE_RULES[scope]
+        if row.failures > free:
+            row.locked_until = now + min(THROTTLE_BASE_LOCK * 2 ** (row.failures - free - 1), longest)
+
+
+def clear_failures(account_key: str) -> None:
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.scope == "account",
+                                                      LoginThrottle.key == account_key))
+
+
+def find_badge_user(badge: str, pin: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.badge_code == badge.strip()))
+    ok = check_secret(user.pin_hash if user else None, pin)
+    if not (ok and user and user.active):
+        raise BadCredentials(_("Badge or PIN is wrong."))
+    return user
+
+
+def find_password_user(username: str, password: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == normalise_username(username)))
+    ok = check_secret(user.password_hash if user else None, password)
+    if not (ok and user and user.active):
+        raise BadCredentials(_("Name or password is wrong."))
+    return user
+
+
+def shift_lifetime(hours: float) -> timedelta:
+    return timedelta(hours=hours)
+
+
+def token_expiry_iso(token: ApiToken) -> str | None:
+    return token.expires_at.isoformat() if isinstance(token.expires_at, datetime) else None

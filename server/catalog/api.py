@@ -1,0 +1,53 @@
+"""Catalogue endpoints: item search, creation and CSV import."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+from ..auth.guard import ANY_ROLE, require_role
+from ..auth.models import Role
+from ..http import transactional
+from ..schemas import CsvUpload, ImportResult, PageQuery
+from . import services
+from .schemas import ItemIn, ItemOut, ItemPage
+
+bp = APIBlueprint("catalog", __name__, url_prefix="/api", tag="Catalogue")
+
+
+def item_out(item) -> dict:
+    return {"sku": item.sku, "name": item.name, "unit": item.unit,
+            "barcodes": [b.code for b in item.barcodes],
+            "barcodes_detail": [{"code": b.code, "kind": b.kind.value, "units": b.units} for b in item.barcodes],
+            "weight_g": item.weight_g, "tracks_lot": item.tracks_lot, "tracks_expiry": item.tracks_expiry,
+            "tracks_serial": item.tracks_serial, "active": item.active}
+
+
+@bp.get("/items")
+@require_role(*ANY_ROLE)
+@bp.input(PageQuery, location="query", arg_name="query")
+@bp.output(ItemPage)
+@bp.doc(summary="Search items by SKU, name or barcode")
+def list_items(query):
+    items, total = services.search_items(query["q"], limit=query["limit"], offset=query["offset"])
+    return {"items": [item_out(i) for i in items], "total": total}
+
+
+@bp.post("/items")
+@require_role(Role.SUPERVISOR)
+@bp.input(ItemIn, arg_name="body")
+@bp.output(ItemOut, status_code=201)
+@bp.doc(summary="Create an item with its barcodes")
+@transactional
+def create_item(body):
+    item = services.create_item(body.pop("sku"), body.pop("name"), barcodes=body.pop("barcodes"), **body)
+    return item_out(item)
+
+
+@bp.post("/items/import")
+@require_role(Role.SUPERVISOR)
+@bp.input(CsvUpload, location="files", arg_name="files")
+@bp.output(ImportResult)
+@bp.doc(summary="Create or update items from a CSV file (go-live)")
+@transactional
+def import_items(files):
+    return services.import_items_csv(files["file"].read())

@@ -1,0 +1,167 @@
+"""Items and barcodes: creation, lookup by any code, search, CSV import."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..csvio import RowError, cell_bool, cell_int, read_rows
+from ..errors import InvalidInput, NotFound
+from ..extensions import db
+from ..inventory.models import Zone
+from ..scanning import gs1
+from .models import BarcodeKind, Item, ItemBarcode
+
+SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+]{0,63}$")
+FNSKU_PATTERN = re.compile(r"^X0[0-9A-Z]{8}$")
+
+
+def sku_key(sku: str) -> str:
+    return sku.strip().upper()
+
+
+def classify_barcode(code: str) -> tuple[str, BarcodeKind]:
+    """Normalise a barcode for storage and tell its kind; GTIN-shaped codes need a valid check digit."""
+    code = code.strip()
+    if not code:
+        raise InvalidInput(_("A barcode cannot be empty."), field="barcodes")
+    if gs1.looks_like_gtin(code):
+        gtin = gs1.normalize_gtin(code)
+        if gtin is None:
+            raise InvalidInput(_("%(code)s looks like a GTIN but its check digit is wrong.", code=code),
+                               field="barcodes", expected=f"check digit {gs1.gs1_check_digit(code[:-1])}")
+        return gtin, BarcodeKind.GTIN
+    upper = code.upper()
+    if FNSKU_PATTERN.match(upper):
+        return upper, BarcodeKind.FNSKU
+    if len(upper) > 64:
+        raise InvalidInput(_("A barcode has at most 64 characters."), field="barcodes")
+    return upper, BarcodeKind.INTERNAL
+
+
+def add_barcode(item: Item, code: str, *, units: int = 1) -> ItemBarcode:
+    """Attach a barcode; with units > 1 it is a case-pack code standing for that many units."""
+    normalised, kind = classify_barcode(code)
+    if units < 1:
+        raise InvalidInput(_("A case pack holds at least one unit."), field="units")
+    owner = db.session.scalar(sa.select(ItemBarcode).where(ItemBarcode.code == normalised))
+    if owner is not None:
+        if owner.item_id == item.id and owner.units == units:
+            return owner
+        raise InvalidInput(_("Barcode %(code)s belongs to another item already.", code=code), field="barcodes")
+    barcode = ItemBarcode(code=normalised, kind=BarcodeKind.CASE if units > 1 else kind, units=units)
+    item.barcodes.append(barcode)
+    db.session.flush()
+    return barcode
+
+
+def create_item(sku: str, name: str, *, barcodes: list[str] | tuple = (), **attrs) -> Item:
+    """Create an item with its barcodes (each `CODE` or `CODE*N` for a case pack of N)."""
+    sku = sku.strip()
+    if not SKU_PATTERN.match(sku):
+        raise InvalidInput(_("A SKU is 1 to 64 letters, digits or . _ / - +, starting with a letter or digit."),
+                           field="sku")
+    if not name.strip():
+        raise InvalidInput(_("An item needs a name."), field="name")
+    if db.session.scalar(sa.select(Item.id).where(Item.sku_key == sku_key(sku))):
+        raise InvalidInput(_("SKU %(sku)s exists already.", sku=sku), field="sku")
+    item = Item(sku=sku, sku_key=sku_key(sku), name=name.strip(), **attrs)
+    db.session.add(item)
+    db.session.flush()
+    for spec in barcodes:
+        code, _sep, units = spec.partition("*")
+        add_barcode(item, code, units=int(units) if units else 1)
+    return item
+
+
+def find_item_by_code(code: str) -> tuple[Item, int] | None:
+    """Find an active item by SKU or any barcode; return it with the units one scan stands for."""
+    code = code.strip()
+    gtin = gs1.normalize_gtin(code) if gs1.looks_like_gtin(code) else None
+    key = gtin or code.upper()
+    row = db.session.execute(
+        sa.select(Item, ItemBarcode.units).join(ItemBarcode).where(ItemBarcode.code == key, Item.active)
+    ).first()
+    if row is not None:
+        return row[0], row[1]
+    item = db.session.scalar(sa.select(Item).where(Item.sku_key == code.upper(), Item.active))
+    return (item, 1) if item else None
+
+
+def get_item(code: str, *, field: str = "item") -> Item:
+    found = find_item_by_code(code)
+    if found is None:
+        raise NotFound(_("No item has the SKU or barcode %(code)s.", code=code), field=field)
+    return found[0]
+
+
+def search_items(q: str | None, *, limit: int, offset: int, include_inactive: bool = False):
+    """Page through items whose SKU, name or barcode contains q."""
+    stmt = sa.select(Item)
+    if not include_inactive:
+        stmt = stmt.where(Item.active)
+    if q:
+        like = f"%{q.strip().upper()}%"
+        by_code = sa.select(ItemBarcode.item_id).where(ItemBarcode.code.like(like))
+        stmt = stmt.where(sa.or_(Item.sku_key.like(like), sa.func.upper(Item.name).like(like),
+                                 Item.id.in_(by_code)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(Item.sku_key).limit(limit).offset(offset)).all()
+    return items, total
+
+
+def deactivate_item(item: Item) -> None:
+    """Items are never deleted: moves and orders refer to them."""
+    item.active = False
+
+
+ITEM_COLUMNS = {"sku", "name"}
+
+
+def import_items_csv(data: bytes | str) -> dict:
+    """Create or update items from a go-live CSV; bad rows are reported by line and skipped."""
+    created = updated = 0
+    errors: list[dict] = []
+    try:
+        rows = list(read_rows(data, ITEM_COLUMNS))
+    except RowError as e:
+        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
+    zones = {z.code.upper(): z for z in db.session.scalars(sa.select(Zone))}
+    for line, row in rows:
+        try:
+            with db.session.begin_nested():
+                attrs = {
+                    "unit": row.get("unit") or "each",
+                    "weight_g": cell_int(row, "weight_g"), "length_mm": cell_int(row, "length_mm"),
+                    "width_mm": cell_int(row, "width_mm"), "height_mm": cell_int(row, "height_mm"),
+                    "value_cents": cell_int(row, "value_cents"),
+                    "tracks_lot": cell_bool(row, "tracks_lot", False),
+                    "tracks_expiry": cell_bool(row, "tracks_expiry", False),
+                    "tracks_serial": cell_bool(row, "tracks_serial", False),
+                }
+                zone_code = row.get("home_zone", "").upper()
+                if zone_code:
+                    if zone_code not in zones:
+                        raise RowError(_("Unknown zone %(z)s.", z=zone_code))
+                    attrs["home_zone_id"] = zones[zone_code].id
+                codes = [c for c in re.split(r"[;\s]+", row.get("barcodes", "")) if c]
+                existing = db.session.scalar(sa.select(Item).where(Item.sku_key == sku_key(row["sku"])))
+                if existing is None:
+                    create_item(row["sku"], row["name"], barcodes=codes, **attrs)
+                    created += 1
+                else:
+                    existing.name = row["name"] or existing.name
+                    for key, value in attrs.items():
+                        if value is not None:
+                            setattr(existing, key, value)
+                    for spec in codes:
+                        code, _sep, units = spec.partition("*")
+                        add_barcode(existing, code, units=int(units) if units else 1)
+                    updated += 1
+        except (RowError, InvalidInput) as e:
+            errors.append({"line": line, "reason": str(e)})
+        except ValueError as e:  # e.g. a case-pack count that is not a number
+            errors.append({"line": line, "reason": str(e)})
+    return {"created": created, "updated": updated, "errors": errors}

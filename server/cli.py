@@ -1,0 +1,60 @@
+"""Operator commands (`flask --app wsgi ...`), exactly as CONTRACT.md lists them."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from .auth import services as auth
+from .auth.models import Role, TokenKind, User
+from .errors import DomainError
+from .extensions import db
+from .http import run_in_transaction
+
+user_cli = AppGroup("user", help="Manage users.")
+token_cli = AppGroup("token", help="Manage API tokens.")
+
+
+@user_cli.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", default=None, help="For supervisors and admins (web login).")
+@click.option("--badge", default=None, help="Badge barcode for floor login (needs --pin).")
+@click.option("--pin", default=None, help="4 to 8 digits.")
+@click.option("--display-name", default=None)
+def user_add(name, role, password, badge, pin, display_name):
+    """Create a user."""
+    try:
+        user = run_in_transaction(auth.create_user, name, role=role, password=password, badge=badge, pin=pin,
+                                  display_name=display_name)
+    except DomainError as e:
+        click.echo(f"error: {e.detail}", err=True)
+        sys.exit(1)
+    click.echo(f"created user {user.username} ({user.role.value})")
+
+
+@token_cli.command("create")
+@click.argument("name")
+@click.option("--label", default="cli token", help="What the token is for.")
+def token_create(name, label):
+    """Print a new API bearer token for user NAME (alone on the last line)."""
+    def issue():
+        user = db.session.scalar(sa.select(User).where(User.username == auth.normalise_username(name)))
+        if user is None or not user.active:
+            raise click.ClickException(f"no active user named {name}")
+        plain, _row = auth.issue_token(user, kind=TokenKind.API, name=label)
+        return plain
+
+    click.echo(run_in_transaction(issue))
+
+
+def register_commands(app: Flask) -> None:
+    from .demo import demo_command
+
+    app.cli.add_command(user_cli)
+    app.cli.add_command(token_cli)
+    app.cli.add_command(demo_command)

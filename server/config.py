@@ -1,0 +1,64 @@
+"""Configuration from the environment; nothing secret lives in code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("SHIPFLOOR_INSTANCE", ROOT / "instance"))
+
+
+def ensure_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Return the kept secret key, creating it once, atomically, when missing.
+
+    Several gunicorn workers may start together: the key is written to a temp file and
+    hard-linked into place, so exactly one value wins and every worker reads that one.
+    """
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        tmp = instance_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # fails if another process won the race: keep theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'shipfloor.db'}"
+
+
+class Config:
+    """Settings read from the environment when the app is created."""
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SQLALCHEMY_DATABASE_URI = normalise_db_url(env.get("DATABASE_URL") or default_database_url())
+        self.SECRET_KEY = env.get("SECRET_KEY") or ensure_secret_key()
+        self.WAREHOUSE_TIMEZONE = env.get("SHIPFLOOR_TIMEZONE", "UTC")
+        # Extra characters that wedge scanners send instead of the GS1 group separator (0x1D).
+        self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
+        self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
+        self.SQLITE_SYNCHRONOUS = env.get("SHIPFLOOR_SQLITE_SYNCHRONOUS", "FULL")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.BABEL_DEFAULT_LOCALE = env.get("SHIPFLOOR_LOCALE", "en")
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "server" / "translations")
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.TESTING = False
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

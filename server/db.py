@@ -1,0 +1,95 @@
+"""Declarative base, column types and the SQLite/PostgreSQL connection settings."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores UTC and always hands back an aware datetime (SQLite forgets the offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use server.db.utcnow()")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# --- SQLite: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for write transactions -----------
+# A deferred transaction that reads and then writes can fail with "database is locked" when another
+# writer got in between; taking the write lock up front (BEGIN IMMEDIATE) serialises writers instead.
+# Reads keep plain BEGIN so that scans and lookups never wait behind writers (WAL lets them run).
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_write_intent", default=False)
+
+
+@contextlib.contextmanager
+def write_intent():
+    """Mark transactions begun inside this block as writes (BEGIN IMMEDIATE on SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    sync = connection_record.info.get("synchronous") or _sqlite_synchronous
+    cur.execute(f"PRAGMA synchronous={sync}")
+    cur.close()
+
+
+_sqlite_synchronous = "FULL"
+
+
+def set_sqlite_synchronous(level: str) -> None:
+    global _sqlite_synchronous
+    if level.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ValueError(f"bad SQLite synchronous level {level!r}")
+    _sqlite_synchronous = level.upper()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

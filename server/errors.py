@@ -1,0 +1,158 @@
+"""Domain errors and the single problem+json shape every /api error answers with (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import logging
+
+from apiflask import HTTPError
+from flask import Flask, jsonify, render_template_string, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A refusal a floor worker can act on. Subclasses set status, code and title."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+    def __init__(self, detail: str, *, field: str | None = None, expected: str | None = None,
+                 headers: dict | None = None, **extra):
+        super().__init__(detail)
+        self.detail, self.field, self.expected = detail, field, expected
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class Unauthorized(DomainError):
+    status, code, title = 401, "unauthorized", "Sign in needed"
+
+
+class BadCredentials(Unauthorized):
+    code, title = "bad_credentials", "Wrong badge, name or PIN"
+
+
+class Forbidden(DomainError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class InvalidInput(DomainError):
+    status, code, title = 422, "invalid_input", "Invalid input"
+
+
+class NotFound(DomainError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class TooManyAttempts(DomainError):
+    status, code, title = 429, "too_many_attempts", "Too many attempts"
+
+
+class ServiceBusy(DomainError):
+    status, code, title = 503, "busy", "Busy, try again"
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra):
+    """Build a problem+json response."""
+    body = {"type": f"/problems/{code.replace('_', '-')}", "title": title, "status": status,
+            "code": code, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = PROBLEM_JSON
+    return resp
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
+
+
+def _field_errors(detail) -> list[dict]:
+    """Flatten marshmallow's {'json': {'qty': ['msg']}} into [{'field': 'qty', 'detail': 'msg'}]."""
+    out: list[dict] = []
+
+    def walk(prefix: str, node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        elif isinstance(node, (list, tuple)):
+            if all(isinstance(x, str) for x in node):
+                out.append({"field": prefix or None, "detail": " ".join(node)})
+            else:
+                for value in node:
+                    walk(prefix, value)
+        else:
+            out.append({"field": prefix or None, "detail": str(node)})
+
+    for location, fields in (detail or {}).items():  # location: json, query, form, files...
+        walk("", fields)
+    return out
+
+
+_HTML_ERROR = """<!doctype html><title>{{ code }}</title><body style="font-family:sans-serif;padding:2em">
+<h1>{{ code }} {{ title }}</h1><p>{{ detail }}</p><p><a href="/">{{ home }}</a></p></body>"""
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(e: DomainError):
+        if not _wants_problem():
+            return render_template_string(_HTML_ERROR, code=e.status, title=e.title, detail=e.detail,
+                                          home=_("Back to start")), e.status
+        resp = problem(e.status, e.code, e.title, e.detail, field=e.field, expected=e.expected, **e.extra)
+        resp.headers.update(e.headers)
+        return resp
+
+    @app.errorhandler(HTTPError)  # APIFlask: request validation (422) and abort()
+    def _apiflask(e: HTTPError):
+        if e.status_code == 422:
+            errors = _field_errors(e.detail)
+            first = errors[0] if errors else {"field": None, "detail": "The request is not valid."}
+            detail = "; ".join(f"{x['field']}: {x['detail']}" if x["field"] else x["detail"] for x in errors)
+            return problem(422, "invalid_input", "Invalid input", detail or first["detail"],
+                           field=first["field"], errors=errors)
+        return _http(e.status_code, e.message or "", headers=e.headers)
+
+    @app.errorhandler(HTTPException)
+    def _werkzeug(e: HTTPException):
+        return _http(e.code or 500, e.description or e.name, headers=dict(e.get_headers()))
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from .extensions import db
+        db.session.rollback()
+        return _http(500, "")
+
+
+_GENERIC = {
+    400: ("bad_request", "Bad request", "The request could not be read."),
+    401: ("unauthorized", "Sign in needed", "Sign in first: send a valid bearer token."),
+    403: ("forbidden", "Not allowed", "Your role does not allow this."),
+    404: ("not_found", "Not found", "There is nothing at this address."),
+    405: ("method_not_allowed", "Method not allowed", "This address does not take that method."),
+    413: ("too_large", "Too large", "The upload is too large."),
+    415: ("unsupported_media_type", "Unsupported media type", "Send JSON with Content-Type application/json."),
+    429: ("too_many_attempts", "Too many attempts", "Too many attempts; wait and try again."),
+    500: ("internal_error", "Something went wrong", "Something went wrong on the server. Try again; if it repeats, call a supervisor."),
+    503: ("busy", "Busy, try again", "The server is busy. Try again in a moment."),
+}
+
+
+def _http(status: int, description: str, headers: dict | None = None):
+    code, title, default_detail = _GENERIC.get(status, ("error", "Error", "The request failed."))
+    # A 5xx says nothing internal; werkzeug's stock descriptions are for developers, not the floor.
+    detail = default_detail if status >= 500 or not description or status in (404, 405) else description
+    if not _wants_problem():
+        return render_template_string(_HTML_ERROR, code=status, title=title, detail=detail,
+                                      home=_("Back to start")), status
+    resp = problem(status, code, title, detail)
+    for k, v in (headers or {}).items():
+        if k.lower() not in ("content-type", "content-length"):
+            resp.headers[k] = v
+    return resp

@@ -1,0 +1,63 @@
+"""The HTTP layer's shared pieces: one commit per request, retry on lock conflicts, JSON helpers."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+from flask import g
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from .db import write_intent
+from .errors import ServiceBusy
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+RETRIES = 4
+
+
+def is_retryable(exc: Exception) -> bool:
+    """Deadlocks, serialization failures, lock timeouts and SQLite's "database is locked"."""
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return True
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, DBAPIError) and sqlstate in {"40001", "40P01", "55P03"}
+
+
+def run_in_transaction(fn, *args, **kwargs):
+    """Run fn as one write transaction: commit on success, roll back on error, retry lock conflicts."""
+    for attempt in range(RETRIES + 1):
+        try:
+            with write_intent():
+                db.session.rollback()  # start clean: the write transaction must begin IMMEDIATE
+                result = fn(*args, **kwargs)
+                db.session.commit()
+                return result
+        except DBAPIError as exc:
+            db.session.rollback()
+            if not is_retryable(exc):
+                raise
+            if attempt == RETRIES:
+                log.warning("giving up after %d lock conflicts: %s", RETRIES, exc)
+                raise ServiceBusy("The system is busy with other scans. Try again in a moment.") from exc
+            time.sleep(0.01 * 2 ** attempt)
+        except Exception:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def transactional(view):
+    """Commit once after the view returns; services only flush (STYLE §1)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        return run_in_transaction(view, *args, **kwargs)
+
+    return wrapper
+
+
+def current_user():
+    return g.get("current_user")

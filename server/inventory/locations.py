@@ -1,0 +1,153 @@
+"""Locations: creation, lookup by scanned code, search, CSV import for go-live."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
+
+from ..csvio import RowError, cell_bool, cell_float, cell_int, read_rows
+from ..errors import InvalidInput, NotFound
+from ..extensions import db
+from .codes import LocationKind
+from .models import Location, Warehouse, Zone
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,63}$")
+
+
+def code_key(code: str) -> str:
+    return code.strip().upper()
+
+
+def default_warehouse() -> Warehouse:
+    wh = db.session.scalar(sa.select(Warehouse).order_by(Warehouse.id).limit(1))
+    if wh is None:
+        wh = Warehouse(code="MAIN", name="Main warehouse")
+        db.session.add(wh)
+        db.session.flush()
+    return wh
+
+
+def get_or_create_zone(code: str, name: str | None = None) -> Zone:
+    wh = default_warehouse()
+    zone = db.session.scalar(sa.select(Zone).where(Zone.warehouse_id == wh.id, Zone.code == code.upper()))
+    if zone is None:
+        zone = Zone(warehouse=wh, code=code.upper(), name=name or code.upper())
+        db.session.add(zone)
+        db.session.flush()
+    return zone
+
+
+def create_location(code: str, *, kind: LocationKind | str = LocationKind.BIN, zone: Zone | None = None,
+                    parent: Location | None = None, **attrs) -> Location:
+    """Create a location; containers (tote, cart, pallet, carton) stand under a parent location."""
+    code = code.strip()
+    if not CODE_PATTERN.match(code):
+        raise InvalidInput(_("A location code is 1 to 64 letters, digits or - _ ."), field="code")
+    try:
+        kind = LocationKind(kind)
+    except ValueError:
+        raise InvalidInput(_("Unknown location kind %(k)s.", k=kind), field="kind",
+                           expected=", ".join(k.value for k in LocationKind)) from None
+    if db.session.scalar(sa.select(Location.id).where(Location.code_key == code_key(code))):
+        raise InvalidInput(_("Location %(code)s exists already.", code=code), field="code")
+    loc = Location(code=code, code_key=code_key(code), kind=kind, zone=zone, parent=parent,
+                   warehouse_id=default_warehouse().id if kind != LocationKind.VIRTUAL else None, **attrs)
+    db.session.add(loc)
+    db.session.flush()
+    return loc
+
+
+def find_location(code: str, *, include_inactive: bool = False) -> Location | None:
+    stmt = sa.select(Location).where(Location.code_key == code_key(code))
+    if not include_inactive:
+        stmt = stmt.where(Location.active)
+    return db.session.scalar(stmt)
+
+
+def get_location(code: str, *, field: str = "location") -> Location:
+    loc = find_location(code)
+    if loc is None:
+        raise NotFound(_("There is no location %(code)s.", code=code), field=field)
+    return loc
+
+
+def search_locations(q: str | None, *, limit: int, offset: int, kind: str | None = None,
+                     include_virtual: bool = False):
+    """Page through locations whose code contains q, in walking (pick-sequence) order."""
+    stmt = sa.select(Location).where(Location.active)
+    if not include_virtual:
+        stmt = stmt.where(Location.kind != LocationKind.VIRTUAL)
+    if kind:
+        stmt = stmt.where(Location.kind == kind)
+    if q:
+        stmt = stmt.where(Location.code_key.like(f"%{q.strip().upper()}%"))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(
+        stmt.order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key)
+        .limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def location_out(loc: Location) -> dict:
+    return {"code": loc.code, "zone": loc.zone.code if loc.zone else None, "kind": loc.kind.value,
+            "parent": loc.parent.code if loc.parent else None}
+
+
+def deactivate_location(loc: Location) -> None:
+    """Locations are never deleted: the ledger refers to them."""
+    loc.active = False
+
+
+LOCATION_COLUMNS = {"code"}
+
+
+def import_locations_csv(data: bytes | str) -> dict:
+    """Create or update locations from CSV (code, zone, kind, parent, aisle, bay, level, ...)."""
+    created = updated = 0
+    errors: list[dict] = []
+    try:
+        rows = list(read_rows(data, LOCATION_COLUMNS))
+    except RowError as e:
+        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
+    for line, row in rows:
+        try:
+            with db.session.begin_nested():
+                attrs = {
+                    "aisle": cell_int(row, "aisle"), "bay": cell_int(row, "bay"),
+                    "level": row.get("level") or None, "position": cell_int(row, "position"),
+                    "x": cell_float(row, "x"), "y": cell_float(row, "y"),
+                    "pick_sequence": cell_int(row, "pick_sequence"),
+                    "capacity_units": cell_int(row, "capacity_units", minimum=1),
+                    "pickable": cell_bool(row, "pickable", True), "blocked": cell_bool(row, "blocked", False),
+                    "mixed_items_allowed": cell_bool(row, "mixed_items_allowed", True),
+                }
+                zone = get_or_create_zone(row["zone"]) if row.get("zone") else None
+                parent = None
+                if row.get("parent"):
+                    parent = find_location(row["parent"])
+                    if parent is None:
+                        raise RowError(_("Unknown parent location %(p)s.", p=row["parent"]))
+                existing = find_location(row["code"], include_inactive=True)
+                if existing is None:
+                    create_location(row["code"], kind=row.get("kind") or LocationKind.BIN, zone=zone,
+                                    parent=parent, **attrs)
+                    created += 1
+                else:
+                    if row.get("kind"):
+                        existing.kind = LocationKind(row["kind"])
+                    existing.zone, existing.parent = zone or existing.zone, parent or existing.parent
+                    for key, value in attrs.items():
+                        if value is not None:
+                            setattr(existing, key, value)
+                    updated += 1
+        except (RowError, InvalidInput, ValueError) as e:
+            errors.append({"line": line, "reason": str(e)})
+    return {"created": created, "updated": updated, "errors": errors}
+
+
+def children_of(loc: Location) -> list[Location]:
+    child = aliased(Location)
+    return db.session.scalars(sa.select(child).where(child.parent_id == loc.id)).all()

@@ -1,0 +1,7 @@
+"""Import every domain's models so that Base.metadata knows all tables (Alembic, create_all)."""
+
+from .auth.models import ApiToken, LoginThrottle, User  # noqa: F401
+from .catalog.models import Item, ItemBarcode  # noqa: F401
+from .inventory.models import Location, Warehouse, Zone  # noqa: F401
+from .orders.models import Order, OrderLine  # noqa: F401
+from .scanning.models import ScanLog  # noqa: F401
