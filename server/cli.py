@@ -17,6 +17,8 @@ from .http import run_in_transaction
 
 user_cli = AppGroup("user", help="Manage users.")
 token_cli = AppGroup("token", help="Manage API tokens.")
+inventory_cli = AppGroup("inventory", help="Inventory ledger checks.")
+maintenance_cli = AppGroup("maintenance", help="Housekeeping.")
 
 
 @user_cli.command("add")
@@ -52,9 +54,45 @@ def token_create(name, label):
     click.echo(run_in_transaction(issue))
 
 
+@inventory_cli.command("verify")
+def inventory_verify():
+    """Recompute balances of physical locations from the ledger; exit 1 with the differences."""
+    from .inventory.models import Location
+    from .catalog.models import Item
+    from .inventory.queries import verify_ledger
+
+    problems = verify_ledger()
+    if not problems:
+        click.echo("ok")
+        return
+    for p in problems:
+        item = db.session.get(Item, p["item_id"])
+        loc = db.session.get(Location, p["location_id"])
+        lot = f" lot {p['lot']}" if p["lot"] else ""
+        if "ledger" in p:
+            click.echo(f"{item.sku} at {loc.code}{lot}: ledger says {p['ledger']}, balance says {p['balance']}")
+        else:
+            click.echo(f"{item.sku} at {loc.code}{lot}: reservations add up to {p['reservations']}, "
+                       f"balance has {p['reserved']} reserved")
+    click.echo(f"{len(problems)} difference(s)")
+    sys.exit(1)
+
+
+@maintenance_cli.command("purge-idempotency-keys")
+@click.option("--days", default=30, show_default=True, help="Keep keys this many days (at least 14).")
+def purge_idempotency_keys(days):
+    """Forget old Idempotency-Key records."""
+    from .idempotency import purge_older_than
+    if days < 14:
+        raise click.ClickException("keys are kept at least 14 days")
+    click.echo(f"purged {run_in_transaction(purge_older_than, days)}")
+
+
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
 
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
+    app.cli.add_command(inventory_cli)
+    app.cli.add_command(maintenance_cli)
     app.cli.add_command(demo_command)

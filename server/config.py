@@ -38,8 +38,8 @@ def default_database_url() -> str:
 class Config:
     """Settings read from the environment when the app is created."""
 
-    def __init__(self) -> None:
-        env = os.environ
+    def __init__(self, env: dict | None = None) -> None:
+        env = os.environ if env is None else env
         self.SQLALCHEMY_DATABASE_URI = normalise_db_url(env.get("DATABASE_URL") or default_database_url())
         self.SECRET_KEY = env.get("SECRET_KEY") or ensure_secret_key()
         self.WAREHOUSE_TIMEZONE = env.get("SHIPFLOOR_TIMEZONE", "UTC")

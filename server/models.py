@@ -5,3 +5,7 @@ from .catalog.models import Item, ItemBarcode  # noqa: F401
 from .inventory.models import Location, Warehouse, Zone  # noqa: F401
 from .orders.models import Order, OrderLine  # noqa: F401
 from .scanning.models import ScanLog  # noqa: F401
+from .inventory.ledger_models import (  # noqa: F401
+    ContainerMove, IdempotencyRecord, Reservation, StockBalance, StockMove,
+)
+from .receiving.models import Receipt, ReceiptLine  # noqa: F401

@@ -1,5 +1,6 @@
 """Hashing of PINs and passwords (werkzeug's scrypt: a current, memory-hard hash)."""
 
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 # A dummy hash to compare against when the account does not exist, so that a wrong badge and a
@@ -8,7 +9,9 @@ _DUMMY = generate_password_hash("not-a-real-secret")
 
 
 def hash_secret(secret: str) -> str:
-    return generate_password_hash(secret, method="scrypt")
+    # Tests lower the cost (PASSWORD_HASH_METHOD); production keeps werkzeug's scrypt default.
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(secret, method=method)
 
 
 def check_secret(stored_hash: str | None, secret: str) -> bool:

@@ -83,10 +83,10 @@ def require_gtin(code: str) -> str:
 
 class AISpec(NamedTuple):
     ai: str
-    fmt: str          # GS1 notation: N numeric, X 82-char set; "N6" exact, "X..20" max, "N13+X..17" parts
+    fmt: str          # GS1 notation: N numeric, X 82-char set; "N6" exact, "X..20" max, "N13+[X..17]" parts
     title: str
     check: int        # the first `check` digits carry a mod-10 check digit (0: none)
-    date: int         # 0 no date, 1 YYMMDD, 2 YYMMDD where DD=00 means "end of month"
+    date_kind: int    # 0 no date, 1 YYMMDD, 2 YYMMDD where DD=00 means "end of month"
     pattern: re.Pattern[str]
     min_len: int
     max_len: int
@@ -177,18 +177,18 @@ AIS: dict[str, AISpec] = _build_table()  # GS1 AIs are prefix-free, so a scan po
 
 # --- validation of one element string -----------------------------------------------------------
 
-def _century_year(yy: int, today: date | None = None) -> int:
+def _full_year(yy: int, today: date | None = None) -> int:
     # GS1 General Specifications 7.12: a sliding window of -49..+50 years around the current year.
     year = (today or date.today()).year
     base, diff = year - year % 100, yy - year % 100
-    return base - 100 if diff >= 51 else base + 100 if diff <= -50 else base
+    return yy + (base - 100 if diff >= 51 else base + 100 if diff <= -50 else base)
 
 
 def _valid_yymmdd(text: str, allow_day_00: bool) -> bool:
     yy, mm, dd = int(text[:2]), int(text[2:4]), int(text[4:6])
     if not 1 <= mm <= 12:
         return False
-    last = calendar.monthrange(_century_year(yy) + yy, mm)[1]
+    last = calendar.monthrange(_full_year(yy), mm)[1]
     return 1 <= dd <= last or (dd == 0 and allow_day_00)
 
 
@@ -197,7 +197,7 @@ def _check_date(spec: AISpec, data: str) -> None:
         ok = len(data) in (6, 12) and all(_valid_yymmdd(data[k:k + 6], False) for k in (0, len(data) - 6))
     else:
         time = data[6:]
-        ok = _valid_yymmdd(data, spec.date == 2) and len(time) % 2 == 0 and all(
+        ok = _valid_yymmdd(data, spec.date_kind == 2) and len(time) % 2 == 0 and all(
             int(time[k:k + 2]) < limit for k, limit in zip(range(0, len(time), 2), (24, 60, 60)))
     if not ok:
         raise MalformedGS1(f"The {spec.title} (AI {spec.ai}) {data} is not a valid date (YYMMDD).",
@@ -232,7 +232,7 @@ def _validate(ai: str, data: str) -> None:
         if expected != int(key[-1]):
             raise BadCheckDigit(f"The {spec.title} {key} has a wrong check digit: expected {expected}.",
                                 ai=ai, expected=f"check digit {expected}")
-    if spec.date:
+    if spec.date_kind:
         _check_date(spec, data)
 
 
@@ -406,7 +406,7 @@ _MEASURES = {"310": "net_weight_kg", "320": "net_weight_lb", "330": "gross_weigh
 
 def _iso_date(yymmdd: str, today: date | None) -> str:
     yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
-    year = _century_year(yy, today) + yy
+    year = _full_year(yy, today)
     return date(year, mm, dd or calendar.monthrange(year, mm)[1]).isoformat()  # DD=00: end of month
 
 

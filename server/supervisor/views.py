@@ -1,8 +1,101 @@
-from flask import Blueprint
+"""Supervisor pages: the blueprint, its sign-in gate, shared page helpers and the dashboard.
 
-bp = Blueprint("supervisor", __name__)
+The pages themselves live beside this module (auth, items, locations, users) and attach their
+routes to `bp` when imported at the bottom.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..auth.models import Role
+from ..errors import DomainError
+from . import queries
+from .access import SESSION_LIFETIME, current_supervisor, require_staff
+
+# The blueprint names its own template folder: the app's template_folder resolves against the app's
+# root path, which for APIFlask("shipfloor") is the working directory, not this package.
+bp = Blueprint("supervisor", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/supervisor/static")
+bp.before_request(require_staff)
+
+PAGE_SIZE = 50
+_FLASK_DEFAULT_LIFETIME = timedelta(days=31)
+
+
+@bp.record_once
+def _session_lifetime(state):
+    # Flask's default keeps a permanent session for a month; a supervisor sign-in lasts a shift.
+    if state.app.config.get("PERMANENT_SESSION_LIFETIME") == _FLASK_DEFAULT_LIFETIME:
+        state.app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+
+
+@bp.context_processor
+def _layout_context():
+    try:
+        locale = str(get_locale() or "en")
+    except (AttributeError, KeyError, RuntimeError):
+        locale = "en"
+    user = current_supervisor()
+    return {"locale": locale.replace("_", "-"), "sv_user": user,
+            "sv_is_admin": user is not None and user.role == Role.ADMIN}
+
+
+def show_domain_error(form, error: DomainError, *, aliases: dict | None = None) -> None:
+    """Put a service's refusal on the form field it names, or in a flash message when none fits."""
+    name = (aliases or {}).get(error.field, error.field)
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors") and name != "meta":
+        field.errors = [*field.errors, error.detail]
+    else:
+        flash(error.detail, "error")
+
+
+def paging() -> tuple[str, int]:
+    """Read the search text and the 1-based page number from the query string."""
+    q = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return q, page
+
+
+def page_info(page: int, total: int, shown: int) -> dict:
+    first = (page - 1) * PAGE_SIZE + 1 if shown else 0
+    return {"page": page, "total": total, "first": first, "last": first + shown - 1 if shown else 0,
+            "has_prev": page > 1, "has_next": page * PAGE_SIZE < total}
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(e: CSRFError):
+    return render_template("supervisor/error.html", status=400, title=_("The form has expired"),
+                           detail=_("The page was open too long or the form was not sent from this site. "
+                                    "Go back, reload the page and try again.")), 400
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(e: HTTPException):
+    titles = {403: _("Not allowed"), 404: _("Not found"), 405: _("Method not allowed")}
+    details = {403: _("Your role does not allow this page."), 404: _("There is nothing at this address."),
+               405: _("This address does not take that method.")}
+    code = e.code or 500
+    return render_template("supervisor/error.html", status=code, title=titles.get(code, _("Error")),
+                           detail=details.get(code, _("The request failed."))), code
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(e: DomainError):
+    return render_template("supervisor/error.html", status=e.status, title=e.title, detail=e.detail), e.status
 
 
 @bp.get("/dashboard")
 def dashboard():
-    return "supervisor"
+    """Show the counts that start a supervisor's day."""
+    return render_template("supervisor/dashboard.html", counts=queries.dashboard_counts())
+
+
+from . import auth, items, locations, users  # noqa: E402,F401  (routes attach themselves to bp)

@@ -10,8 +10,9 @@ import { clearSession, deviceId, getSession, uuid } from "./session.js";
 const READ_TIMEOUT_MS = 10000;
 const WRITE_TIMEOUT_MS = 20000; // flaky Wi-Fi: give a write time before calling it lost
 const REPLAY_EVERY_MS = 5000;
-// Answers that mean "not processed, ask again later"; everything else in 4xx/5xx is a refusal.
-const TRANSIENT_STATUS = new Set([408, 429, 502, 503, 504]);
+// Answers that mean "not processed, ask again later" (503, and a proxy that could not reach
+// the API); with 409 request_in_progress these keep a write queued. Any other 4xx/5xx refuses it.
+const TRANSIENT_STATUS = new Set([502, 503, 504]);
 
 export class ApiProblem extends Error {
   constructor({ status, code, title, detail, field, expected, errors, type }) {
@@ -31,12 +32,18 @@ function emit(name, detail) {
 }
 
 function isTransient(err) {
-  return err instanceof OfflineError
-    || (err instanceof ApiProblem && (TRANSIENT_STATUS.has(err.status) || err.code === "request_in_progress"));
+  if (err instanceof OfflineError) return true;
+  if (!(err instanceof ApiProblem)) return false;
+  return TRANSIENT_STATUS.has(err.status) || err.code === "request_in_progress";
 }
 
 async function readBody(res) {
-  const text = await res.text();
+  let text;
+  try {
+    text = await res.text();
+  } catch (e) {
+    throw new OfflineError(e.message); // connection dropped mid-answer: resend with the same key
+  }
   if (!text) return null;
   try {
     return JSON.parse(text);
@@ -123,7 +130,8 @@ function post(path, body = {}, { idempotencyKey } = {}) {
   const token = getSession()?.token;
   const key = idempotencyKey || uuid();
   const scannedAt = new Date().toISOString();
-  return withRetry(() => send("POST", path, body, { token, idempotencyKey: key, scannedAt, timeout: READ_TIMEOUT_MS }));
+  const options = { token, idempotencyKey: key, scannedAt, timeout: READ_TIMEOUT_MS };
+  return withRetry(() => send("POST", path, body, options));
 }
 
 // ---- offline write queue ------------------------------------------------------------------
@@ -148,15 +156,13 @@ async function drain() {
     const entry = await outbox.first();
     if (!entry || entry.state === "refused" || navigator.onLine === false) return;
     const waiter = waiters.get(entry.seq);
-    waiters.delete(entry.seq);
+    let data;
     try {
-      const data = await send(entry.method, entry.path, entry.body, { ...entry, timeout: WRITE_TIMEOUT_MS });
-      await outbox.remove(entry.seq);
-      waiter?.resolve(data);
+      data = await send(entry.method, entry.path, entry.body, { ...entry, timeout: WRITE_TIMEOUT_MS });
     } catch (e) {
-      if (waiter) waiters.set(entry.seq, waiter);
       if (isTransient(e)) return; // stays queued with its key; the timer or `online` resends it
-      if (waiter) {
+      // A 401 is kept even when someone waits: signing in again and tapping Retry saves it.
+      if (waiter && e.status !== 401) {
         // The person who scanned is still on that screen and is shown the refusal there.
         waiters.delete(entry.seq);
         await outbox.remove(entry.seq);
@@ -168,6 +174,9 @@ async function drain() {
       await outbox.put({ ...entry, state: "refused", problem });
       return;
     }
+    await outbox.remove(entry.seq);
+    waiters.delete(entry.seq);
+    waiter?.resolve(data);
     await announce();
   }
 }
@@ -270,10 +279,21 @@ function startOutbox() {
 // Buzz and show a failed request to the person holding the device.
 export function showProblem(err) {
   errorBuzz();
-  if (err instanceof ApiProblem) return showError(err.detail || err.title, { title: err.title || t("error") });
+  if (err instanceof ApiProblem) {
+    return showError(err.detail || err.title, { title: err.title || t("error") });
+  }
   if (err instanceof OfflineError) return showError(t("offline_needed"), { title: t("offline") });
   console.error(err);
   return showError(t("request_failed"));
 }
 
-export const api = { get, post, enqueueWrite, replay, retryRefused, discardRefused, pendingCount, startOutbox };
+export const api = {
+  get,
+  post,
+  enqueueWrite,
+  replay,
+  retryRefused,
+  discardRefused,
+  pendingCount,
+  startOutbox,
+};

@@ -88,7 +88,7 @@ export function nudge() {
 
 // Only a real tap counts: a wedge scanner's Enter on a focused button produces a click with
 // detail 0, and a worker who keeps scanning must not dismiss the error unread.
-function onTap(button, handler) {
+export function onTap(button, handler) {
   button.onclick = (e) => {
     if (e.detail === 0 && !e.pointerType) return;
     handler();

@@ -1,0 +1,140 @@
+"""Idempotency-Key handling for every /api write, once, in the HTTP layer (DESIGN decision 6).
+
+The key, a hash of the request and the response are stored in the same transaction as the write.
+A replay gets the stored response and changes nothing; the same key with another request is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+import sqlalchemy as sa
+from apiflask import HTTPError
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .db import utcnow
+from .errors import DomainError, InvalidInput
+from .extensions import db
+from .http import run_in_transaction
+from .inventory.ledger_models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+IN_PROGRESS_WAIT_MS = 2000
+
+
+class KeyReused(InvalidInput):
+    code, title = "idempotency_key_reused", "Idempotency key used for another request"
+
+
+class RequestInProgress(DomainError):
+    status, code, title = 409, "request_in_progress", "Still working on it"
+
+
+def request_fingerprint() -> str:
+    """Hash method, path (with query) and body; JSON compared in canonical form."""
+    raw = request.get_data(cache=True)
+    body: bytes = raw
+    if request.is_json:
+        try:
+            body = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            body = raw
+    h = hashlib.sha256()
+    for part in (request.method.encode(), request.full_path.rstrip("?").encode(), body):
+        h.update(len(part).to_bytes(8, "big") + part)
+    return h.hexdigest()
+
+
+def _claim(user_id: int, key: str, fingerprint: str) -> bool:
+    """Insert the key row; False when another request holds the key (already committed)."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(IdempotencyRecord.__table__).values(
+        user_id=user_id, key=key, request_hash=fingerprint, created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(IdempotencyRecord.id)
+    if dialect != "postgresql":
+        return db.session.execute(stmt).first() is not None
+    # On PostgreSQL an insert of a key that an unfinished transaction holds waits for it; wait a
+    # little, then tell the client the first request is still running.
+    try:
+        with db.session.begin_nested():
+            db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{IN_PROGRESS_WAIT_MS}ms'"))
+            inserted = db.session.execute(stmt).first() is not None
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":
+            raise RequestInProgress(_("This scan is still being processed. Try again in a moment."),
+                                    headers={"Retry-After": "1"}) from None
+        raise
+    db.session.execute(sa.text("SET LOCAL lock_timeout = 0"))
+    return inserted
+
+
+def _replay(record: IdempotencyRecord):
+    resp = current_app.response_class(record.body or "", status=record.status_code,
+                                      content_type=record.content_type or "application/json")
+    resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+def idempotent(view):
+    """Run a write view in one transaction, honouring Idempotency-Key. Put it below @require_role."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return run_in_transaction(view, *args, **kwargs)
+        if not 1 <= len(key) <= 64:
+            raise InvalidInput(_("The Idempotency-Key header must be 1 to 64 characters."), field=HEADER,
+                               expected="1 to 64 characters")
+        fingerprint = request_fingerprint()
+        user_id = g.current_user.id
+
+        def attempt():
+            if not _claim(user_id, key, fingerprint):
+                record = db.session.scalar(sa.select(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
+                if record.request_hash != fingerprint:
+                    raise KeyReused(_("This Idempotency-Key was used for a different request."), field=HEADER)
+                return _replay(record)
+            savepoint = db.session.begin_nested()
+            try:
+                resp = current_app.make_response(view(*args, **kwargs))
+                savepoint.commit()
+            except (DomainError, HTTPError, HTTPException) as exc:
+                # A refusal is an answer too: undo the work but keep the key and the refusal.
+                savepoint.rollback()
+                resp = current_app.make_response(current_app.handle_user_exception(exc))
+            if resp.status_code >= 500:
+                raise _Unstored(resp)
+            db.session.execute(sa.update(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key).values(
+                status_code=resp.status_code, content_type=resp.content_type, body=resp.get_data(as_text=True)))
+            return resp
+
+        try:
+            return run_in_transaction(attempt)
+        except _Unstored as e:  # 5xx answers are not stored (CONTRACT.md): the client may retry
+            return e.response
+
+    return wrapper
+
+
+class _Unstored(Exception):
+    def __init__(self, response):
+        super().__init__("5xx answer")
+        self.response = response
+
+
+def purge_older_than(days: int = 30) -> int:
+    """Forget keys older than `days` (the contract keeps them at least 14 days)."""
+    from datetime import timedelta
+    result = db.session.execute(sa.delete(IdempotencyRecord).where(
+        IdempotencyRecord.created_at < utcnow() - timedelta(days=days)))
+    return result.rowcount or 0

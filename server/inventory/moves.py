@@ -1,0 +1,78 @@
+"""Floor moves and supervisor adjustments, from scanned codes to ledger postings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from ..catalog import services as catalog
+from ..csvio import RowError, cell_int, read_rows
+from ..errors import DomainError, InvalidInput
+from ..extensions import db
+from . import ledger
+from .codes import ADJUST_REASONS, MoveKind, VirtualLocation
+from .ledger import Actor
+from .ledger_models import StockMove
+from .locations import get_location
+
+
+def move_stock(*, item_code: str, qty: int, from_code: str, to_code: str, lot: str | None,
+               actor: Actor) -> list[StockMove]:
+    """Move available stock between two physical locations (CONTRACT.md POST /api/moves)."""
+    item = catalog.get_item(item_code, field="item")
+    src = ledger.require_physical(get_location(from_code, field="from"), "from")
+    dst = ledger.require_physical(get_location(to_code, field="to"), "to")
+    return ledger.post_move(kind=MoveKind.MOVE, item=item, qty=qty, src=src, dst=dst, lot=lot, actor=actor)
+
+
+def move_container(*, container_code: str, to_code: str, actor: Actor):
+    container = get_location(container_code, field="container")
+    to = get_location(to_code, field="to")
+    return ledger.move_container(container, to=to, actor=actor)
+
+
+def adjust_stock(*, item_code: str, location_code: str, delta: int, reason: str, actor: Actor,
+                 lot: str | None = None, expiry: date | None = None) -> list[StockMove]:
+    """Add (delta > 0) or remove (delta < 0) stock with a reason code; supervisors only."""
+    if reason not in ADJUST_REASONS:
+        raise InvalidInput(_("Unknown reason %(r)s.", r=reason), field="reason",
+                           expected=", ".join(sorted(ADJUST_REASONS)))
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+        raise InvalidInput(_("An adjustment changes stock by a whole number other than zero."), field="qty")
+    item = catalog.get_item(item_code, field="item")
+    loc = ledger.require_physical(get_location(location_code, field="location"), "location")
+    if item.tracks_lot and not lot:
+        raise InvalidInput(_("%(sku)s is tracked by lot: give the lot.", sku=item.sku), field="lot")
+    outside = ledger.virtual(VirtualLocation.ADJUSTMENT)
+    src, dst = (outside, loc) if delta > 0 else (loc, outside)
+    return ledger.post_move(kind=MoveKind.ADJUST, item=item, qty=abs(delta), src=src, dst=dst, lot=lot,
+                            expiry=expiry if delta > 0 else None, reason=reason, actor=actor)
+
+
+def import_opening_stock(data: bytes | str, *, actor: Actor) -> dict:
+    """Go-live: post opening balances from CSV (item, location, qty, lot, expiry) as ledger entries."""
+    created = 0
+    errors: list[dict] = []
+    try:
+        rows = list(read_rows(data, {"item", "location", "qty"}))
+    except RowError as e:
+        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
+    for line, row in rows:
+        try:
+            with db.session.begin_nested():
+                qty = cell_int(row, "qty", minimum=1)
+                if qty is None:
+                    raise RowError(_("qty is missing."))
+                expiry = None
+                if row.get("expiry"):
+                    try:
+                        expiry = date.fromisoformat(row["expiry"])
+                    except ValueError:
+                        raise RowError(_("expiry must be a date like 2027-03-31.")) from None
+                adjust_stock(item_code=row["item"], location_code=row["location"], delta=qty,
+                             reason="opening_balance", lot=row.get("lot") or None, expiry=expiry, actor=actor)
+                created += 1
+        except (RowError, DomainError) as e:
+            errors.append({"line": line, "reason": str(e)})
+    return {"created": created, "updated": 0, "errors": errors}

@@ -1,0 +1,137 @@
+"""Flask-WTF forms of the supervisor pages; every POST form carries the CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..auth.models import FLOOR_ROLES, Role
+from ..inventory.codes import LocationKind
+
+BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
+PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
+
+ROLE_LABELS = {
+    Role.PICKER: lazy_gettext("Picker"),
+    Role.PACKER: lazy_gettext("Packer"),
+    Role.RECEIVER: lazy_gettext("Receiver"),
+    Role.SUPERVISOR: lazy_gettext("Supervisor"),
+    Role.ADMIN: lazy_gettext("Admin"),
+}
+
+KIND_LABELS = {
+    LocationKind.BIN: lazy_gettext("Bin"),
+    LocationKind.SHELF: lazy_gettext("Shelf"),
+    LocationKind.PALLET_POSITION: lazy_gettext("Pallet position"),
+    LocationKind.DOCK: lazy_gettext("Dock"),
+    LocationKind.STAGING: lazy_gettext("Staging"),
+    LocationKind.PACK_STATION: lazy_gettext("Pack station"),
+    LocationKind.CART: lazy_gettext("Cart"),
+    LocationKind.TOTE: lazy_gettext("Tote"),
+    LocationKind.PALLET: lazy_gettext("Pallet"),
+    LocationKind.CARTON: lazy_gettext("Carton"),
+    LocationKind.VIRTUAL: lazy_gettext("Virtual"),
+}
+
+
+class ActionForm(FlaskForm):
+    """A button-only POST (sign out, deactivate): nothing but the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    username = StringField(lazy_gettext("Name"),
+                           [DataRequired(lazy_gettext("Enter your name.")), Length(max=64)])
+    password = PasswordField(lazy_gettext("Password"),
+                             [DataRequired(lazy_gettext("Enter your password.")), Length(max=200)])
+
+
+class ItemForm(FlaskForm):
+    sku = StringField(lazy_gettext("SKU"), [DataRequired(lazy_gettext("Enter a SKU.")), Length(max=64)])
+    name = StringField(lazy_gettext("Name"), [DataRequired(lazy_gettext("Enter a name.")), Length(max=200)])
+    unit = StringField(lazy_gettext("Unit"), [DataRequired(lazy_gettext("Enter a unit.")), Length(max=16)],
+                       default="each")
+    weight_g = IntegerField(lazy_gettext("Weight (g)"), [Optional(), NumberRange(min=0)])
+    barcodes = TextAreaField(lazy_gettext("Barcodes"),
+                             description=lazy_gettext("One per line. Write CODE*N for a case pack of N units."))
+    tracks_lot = BooleanField(lazy_gettext("Tracks lots"))
+    tracks_expiry = BooleanField(lazy_gettext("Tracks expiry dates"))
+    tracks_serial = BooleanField(lazy_gettext("Tracks serial numbers"))
+
+    def validate_barcodes(self, field):
+        for n, line in enumerate((field.data or "").splitlines(), start=1):
+            if line.strip() and not BARCODE_LINE.match(line.strip()):
+                raise ValidationError(_("Line %(n)d: write CODE, or CODE*N for a case pack of N units.", n=n))
+
+    def barcode_specs(self) -> list[str]:
+        return [line.strip() for line in (self.barcodes.data or "").splitlines() if line.strip()]
+
+    def attrs(self) -> dict:
+        return {"unit": self.unit.data.strip(), "weight_g": self.weight_g.data,
+                "tracks_lot": self.tracks_lot.data, "tracks_expiry": self.tracks_expiry.data,
+                "tracks_serial": self.tracks_serial.data}
+
+
+class LocationForm(FlaskForm):
+    code = StringField(lazy_gettext("Code"), [DataRequired(lazy_gettext("Enter a code.")), Length(max=64)])
+    kind = SelectField(lazy_gettext("Kind"), default=LocationKind.BIN.value,
+                       choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()
+                                if k != LocationKind.VIRTUAL])
+    zone = StringField(lazy_gettext("Zone"), [Optional(), Length(max=16)])
+    parent = StringField(lazy_gettext("Stands in (parent location)"), [Optional(), Length(max=64)])
+    aisle = IntegerField(lazy_gettext("Aisle"), [Optional(), NumberRange(min=0)])
+    bay = IntegerField(lazy_gettext("Bay"), [Optional(), NumberRange(min=0)])
+    level = StringField(lazy_gettext("Level"), [Optional(), Length(max=4)])
+    pick_sequence = IntegerField(lazy_gettext("Pick sequence"), [Optional(), NumberRange(min=0)])
+    capacity_units = IntegerField(lazy_gettext("Capacity (units)"), [Optional(), NumberRange(min=1)])
+    pickable = BooleanField(lazy_gettext("Pickable"), default=True)
+    blocked = BooleanField(lazy_gettext("Blocked (on hold)"))
+
+    def attrs(self) -> dict:
+        return {"aisle": self.aisle.data, "bay": self.bay.data, "level": (self.level.data or "").strip() or None,
+                "pick_sequence": self.pick_sequence.data, "capacity_units": self.capacity_units.data,
+                "pickable": self.pickable.data, "blocked": self.blocked.data}
+
+
+class ImportForm(FlaskForm):
+    file = FileField(lazy_gettext("CSV file"), [FileRequired(lazy_gettext("Choose a CSV file."))])
+
+
+class UserForm(FlaskForm):
+    username = StringField(lazy_gettext("User name"),
+                           [DataRequired(lazy_gettext("Enter a user name.")), Length(max=64)])
+    display_name = StringField(lazy_gettext("Display name"), [Optional(), Length(max=120)])
+    role = SelectField(lazy_gettext("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+                       default=Role.PICKER.value)
+    password = PasswordField(lazy_gettext("Password"), [Optional(), Length(min=8, max=200)],
+                             description=lazy_gettext("Supervisors and admins: at least 8 characters."))
+    badge = StringField(lazy_gettext("Badge"), [Optional(), Length(max=64)],
+                        description=lazy_gettext("Floor roles: the badge barcode they scan to sign in."))
+    pin = PasswordField(lazy_gettext("PIN"), [Optional(), PIN_RULE])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        role = Role(self.role.data) if self.role.data in Role._value2member_map_ else None
+        if role is not None and role not in FLOOR_ROLES and not self.password.data:
+            self.password.errors.append(_("Supervisors and admins sign in with a password: enter one."))
+            ok = False
+        if role in FLOOR_ROLES and not self.badge.data:
+            self.badge.errors.append(_("Floor staff sign in with a badge: enter its code."))
+            ok = False
+        if (role in FLOOR_ROLES or self.badge.data) and not self.pin.data:
+            self.pin.errors.append(_("A badge needs a PIN: enter 4 to 8 digits."))
+            ok = False
+        if self.pin.data and not self.badge.data and role not in FLOOR_ROLES:
+            self.badge.errors.append(_("A PIN needs a badge: enter the badge code."))
+            ok = False
+        return ok
+
+
+class PinForm(FlaskForm):
+    pin = PasswordField(lazy_gettext("New PIN"), [DataRequired(lazy_gettext("Enter the new PIN.")), PIN_RULE])
