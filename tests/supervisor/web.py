@@ -45,3 +45,8 @@ def rows(page: str, attr: str) -> list[str]:
 
 def total(page: str) -> int:
     return int(re.search(r'id="total" data-total="(\d+)"', page).group(1))
+
+
+def import_error_lines(page: str) -> list[int]:
+    """The file line numbers the import result lists as refused."""
+    return [int(n) for n in re.findall(r'<tr class="import-error" data-line="(\d+)">', page)]

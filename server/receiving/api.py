@@ -1,0 +1,199 @@
+"""Receiving and put-away endpoints (receivers, supervisors, admins)."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint, Schema
+from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
+
+from ..auth.guard import require_role
+from ..auth.models import Role
+from ..idempotency import idempotent
+from ..inventory.queries import movement_out
+from ..inventory.stock_api import MovementOut, actor_from_request, move_response, MoveOut
+from ..schemas import CsvUpload, ImportResult
+from . import putaway, services
+
+bp = APIBlueprint("receiving", __name__, url_prefix="/api", tag="Receiving and put-away")
+
+RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
+
+
+class ReceiptLineOut(Schema):
+    item = String()
+    name = String()
+    expected = Integer()
+    received = Integer()
+    variance = Integer()
+
+
+class ReceiptOut(Schema):
+    id = Integer()
+    reference = String()
+    supplier = String(allow_none=True)
+    blind = Boolean()
+    status = String()
+    expected_at = DateTime(allow_none=True)
+    created_at = DateTime()
+    lines = List(Nested(ReceiptLineOut))
+
+
+class ReceiptList(Schema):
+    receipts = List(Nested(ReceiptOut))
+
+
+class ReceiptQuery(Schema):
+    status = String(load_default=None, validate=OneOf(["open", "closed"]))
+
+
+class ExpectedLineIn(Schema):
+    item = String(required=True, validate=Length(1, 512))
+    qty = Integer(required=True, strict=True, validate=Range(min=1))
+
+
+class ReceiptIn(Schema):
+    reference = String(required=True, validate=Length(1, 64))
+    supplier = String(load_default=None, validate=Length(1, 120))
+    expected_at = DateTime(load_default=None)
+    lines = List(Nested(ExpectedLineIn), required=True, validate=Length(min=1))
+
+
+class BlindIn(Schema):
+    supplier = String(load_default=None, validate=Length(1, 120))
+
+
+class ReceiveIn(Schema):
+    code = String(required=True, validate=Length(1, 512), metadata={"description": "the item scan, as sent"})
+    qty = Integer(required=True, strict=True, validate=Range(min=1))
+    location = String(required=True, validate=Length(1, 64))
+    lot = String(load_default=None, validate=Length(1, 40))
+    expiry = Date(load_default=None)
+    license_plate = String(load_default=None, validate=Length(1, 24))
+
+
+class ReceiveOut(Schema):
+    movement = Nested(MovementOut)
+    line = Nested(ReceiptLineOut)
+    flags = List(String())
+    location = String()
+
+
+class SuggestionQuery(Schema):
+    item = String(required=True, validate=Length(1, 512))
+    qty = Integer(load_default=1, validate=Range(min=1))
+    from_ = String(load_default=None, data_key="from", validate=Length(1, 64))
+
+
+class SuggestionOut(Schema):
+    item = String()
+    qty = Integer()
+    from_ = String(data_key="from", allow_none=True)
+    suggested = String(allow_none=True)
+    why = String()
+
+
+class PutawayIn(Schema):
+    item = String(required=True, validate=Length(1, 512))
+    qty = Integer(required=True, strict=True, validate=Range(min=1))
+    from_ = String(required=True, data_key="from", validate=Length(1, 64))
+    to = String(required=True, validate=Length(1, 64))
+    lot = String(load_default=None, validate=Length(1, 40))
+    reason = String(load_default=None, validate=Length(1, 32))
+
+
+@bp.get("/receipts")
+@require_role(*RECEIVING_ROLES)
+@bp.input(ReceiptQuery, location="query", arg_name="query")
+@bp.output(ReceiptList)
+@bp.doc(summary="Receipts, newest first")
+def list_receipts(query):
+    return {"receipts": [services.receipt_out(r) for r in services.list_receipts(query["status"])]}
+
+
+@bp.get("/receipts/<int:receipt_id>")
+@require_role(*RECEIVING_ROLES)
+@bp.output(ReceiptOut)
+@bp.doc(summary="One receipt with expected and received quantities")
+def get_receipt(receipt_id: int):
+    return services.receipt_out(services.get_receipt(receipt_id))
+
+
+@bp.post("/receipts")
+@require_role(*RECEIVING_ROLES)
+@idempotent
+@bp.input(ReceiptIn, arg_name="body")
+@bp.output(ReceiptOut, status_code=201)
+@bp.doc(summary="Create an expected receipt (purchase order / advance ship notice)")
+def create_receipt(body):
+    receipt = services.create_receipt(body["reference"], supplier=body["supplier"], expected_at=body["expected_at"],
+                                      lines=[(ln["item"], ln["qty"]) for ln in body["lines"]])
+    return services.receipt_out(receipt)
+
+
+@bp.post("/receipts/blind")
+@require_role(*RECEIVING_ROLES)
+@idempotent
+@bp.input(BlindIn, arg_name="body")
+@bp.output(ReceiptOut, status_code=201)
+@bp.doc(summary="Start a blind receipt (nothing expected)")
+def start_blind(body):
+    return services.receipt_out(services.start_blind_receipt(supplier=body["supplier"]))
+
+
+@bp.post("/receipts/import")
+@require_role(*RECEIVING_ROLES)
+@idempotent
+@bp.input(CsvUpload, location="files", arg_name="files")
+@bp.output(ImportResult)
+@bp.doc(summary="Import expected receipts from CSV (reference, supplier, item, qty)")
+def import_receipts(files):
+    return services.import_receipts_csv(files["file"].read())
+
+
+@bp.post("/receipts/<int:receipt_id>/receive")
+@require_role(*RECEIVING_ROLES)
+@idempotent
+@bp.input(ReceiveIn, arg_name="body")
+@bp.output(ReceiveOut, status_code=201)
+@bp.doc(summary="Receive scanned units into a dock, staging location or license plate")
+def receive(receipt_id: int, body):
+    receipt = services.get_receipt(receipt_id)
+    result = services.receive(receipt, code=body["code"], qty=body["qty"], location_code=body["location"],
+                              lot=body["lot"], expiry=body["expiry"], license_plate=body["license_plate"],
+                              actor=actor_from_request())
+    movement = movement_out(result["movement"])
+    movement["from_"] = movement.pop("from")
+    return {**result, "movement": movement}
+
+
+@bp.post("/receipts/<int:receipt_id>/close")
+@require_role(*RECEIVING_ROLES)
+@idempotent
+@bp.output(ReceiptOut)
+@bp.doc(summary="Close a receipt; short and over lines stay as variances")
+def close_receipt(receipt_id: int):
+    return services.receipt_out(services.close_receipt(services.get_receipt(receipt_id)))
+
+
+@bp.get("/putaway/suggestion")
+@require_role(*RECEIVING_ROLES)
+@bp.input(SuggestionQuery, location="query", arg_name="query")
+@bp.output(SuggestionOut)
+@bp.doc(summary="Suggest a bin for stock waiting to be put away")
+def get_suggestion(query):
+    out = putaway.suggestion(item_code=query["item"], qty=query["qty"], from_code=query["from_"])
+    out["from_"] = out.pop("from")
+    return out
+
+
+@bp.post("/putaways")
+@require_role(*RECEIVING_ROLES)
+@idempotent
+@bp.input(PutawayIn, arg_name="body")
+@bp.output(MoveOut, status_code=201)
+@bp.doc(summary="Put stock away into the scanned bin (a reason when it is not the suggestion)")
+def post_putaway(body):
+    moved = putaway.confirm_putaway(item_code=body["item"], qty=body["qty"], from_code=body["from_"],
+                                    to_code=body["to"], lot=body["lot"], reason=body["reason"],
+                                    actor=actor_from_request())
+    return move_response(moved)
