@@ -88,6 +88,24 @@ def purge_idempotency_keys(days):
     click.echo(f"purged {run_in_transaction(purge_older_than, days)}")
 
 
+@click.command("virtual-printer")
+@click.option("--port", default=9100, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--spool", default=None, help="Folder for received labels (default: instance/printer-spool).")
+def virtual_printer(port, host, spool):
+    """Run a ZPL printer on a TCP port that stores what it receives."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .printing.virtual_printer import VirtualPrinter
+
+    folder = Path(spool) if spool else Path(current_app.instance_path) / "printer-spool"
+    with VirtualPrinter(host, port, folder) as printer:
+        click.echo(f"virtual printer on {host}:{printer.server_address[1]}, storing labels in {folder}")
+        printer.serve_forever()
+
+
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
 
@@ -95,4 +113,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(token_cli)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(virtual_printer)
     app.cli.add_command(demo_command)

@@ -61,6 +61,31 @@ def _fast_secrets(monkeypatch):
 
 
 @pytest.fixture
+def users(app):
+    """One user per role, after a bystander who is user 1: the target of `/api/users/1/...` calls."""
+    from server.http import run_in_transaction
+
+    def create():
+        bystander = make_user("picker", username="bystander")
+        assert bystander.id == 1, "URL parameter 1 must name the bystander"
+        return {role: make_user(role) for role in ROLES}
+
+    return run_in_transaction(create)
+
+
+def fresh_tokens(users) -> dict[str, str]:
+    """A new API token per role, in one transaction (a route may be logout, which revokes it)."""
+    from server.auth import services
+    from server.auth.models import TokenKind
+    from server.extensions import db
+    from server.http import run_in_transaction
+
+    return run_in_transaction(lambda: {
+        role: services.issue_token(db.session.merge(user), kind=TokenKind.API, name="matrix")[0]
+        for role, user in users.items()})
+
+
+@pytest.fixture
 def bad_credentials(users):
     """Authorization headers that must all be refused; the tokens belong to an admin, allowed everywhere."""
     from server.auth import services
@@ -88,6 +113,14 @@ def bad_credentials(users):
     }
 
 
+def _problem_failure(r, status: int, code: str) -> str | None:
+    try:
+        assert_problem(r, status, code)
+    except AssertionError as e:
+        return str(e) or f"{r.status_code} {r.get_data(as_text=True)[:200]}"
+    return None
+
+
 def test_route_list_comes_from_the_live_url_map(app):
     """The collected routes are the app's, and they include the endpoints CONTRACT.md names."""
     assert api_routes(app) == ROUTES
@@ -99,37 +132,50 @@ def test_route_list_comes_from_the_live_url_map(app):
 
 @pytest.mark.parametrize("route", ROUTES, ids=route_id)
 def test_protected_route_declares_who_may_call_it(route):
-    """Every protected route goes through require_role, so the matrix below covers it."""
+    """Every protected route goes through require_role, so the matrices below cover it."""
     view = _APP.view_functions[route[2]]
     assert getattr(view, "allowed_roles", None), f"{route_id(route)} has no require_role"
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_protected_route_answers_401_without_valid_credentials(client, bad_credentials, route):
-    method, rule, _endpoint = route
-    for label, headers in bad_credentials.items():
-        r = call(client, method, rule, headers)
-        assert r.status_code == 401, f"{label}: {r.status_code} {r.get_data(as_text=True)[:200]}"
-        assert_problem(r, 401, "unauthorized")
-        if label == "no token":
-            assert r.headers.get("WWW-Authenticate", "").startswith("Bearer")
+def test_every_protected_route_answers_401_problem_without_valid_credentials(client, bad_credentials):
+    """Routes × (no token, malformed header, unknown, revoked, expired token): all 401 problem+json.
+
+    One test walks the whole matrix (a fresh database per cell would be slow) and reports every failing cell.
+    """
+    failures = []
+    for method, rule, _endpoint in ROUTES:
+        for label, headers in bad_credentials.items():
+            r = call(client, method, rule, headers)
+            problem = _problem_failure(r, 401, "unauthorized")
+            if problem is None and label == "no token" and not r.headers.get("WWW-Authenticate", "").startswith(
+                    "Bearer"):
+                problem = "no WWW-Authenticate: Bearer challenge"
+            if problem:
+                failures.append(f"{method} {rule} [{label}]: {problem}")
+    assert failures == []
 
 
-@pytest.mark.parametrize("route", ROLE_ROUTES, ids=route_id)
-def test_role_matrix_403_outside_the_allowed_roles_and_through_inside(client, users, route):
-    method, rule, endpoint = route
+def test_every_role_outside_a_route_roles_gets_403_and_inside_gets_through(client, users):
+    """Routes × roles: outside `allowed_roles` → 403 problem; inside → neither 401 nor 403 (422/404 are fine)."""
     from server.auth.models import Role
-    allowed = _APP.view_functions[endpoint].allowed_roles
-    assert Role.ADMIN in allowed  # admins may do everything
-    for role in ROLES:
-        headers = {"Authorization": f"Bearer {make_token(users[role])}"}  # fresh: logout revokes it
-        r = call(client, method, rule, headers)
-        if Role(role) in allowed:
-            assert r.status_code not in (401, 403), f"{role}: {r.status_code} {r.get_data(as_text=True)[:200]}"
-            assert r.status_code < 500, f"{role}: {r.status_code}"
-        else:
-            assert r.status_code == 403, f"{role}: {r.status_code} {r.get_data(as_text=True)[:200]}"
-            assert_problem(r, 403, "forbidden")
+
+    failures = []
+    for method, rule, endpoint in ROLE_ROUTES:
+        allowed = _APP.view_functions[endpoint].allowed_roles
+        if Role.ADMIN not in allowed:
+            failures.append(f"{method} {rule}: admins may do everything, but not this")
+        tokens = fresh_tokens(users)
+        for role in ROLES:
+            r = call(client, method, rule, {"Authorization": f"Bearer {tokens[role]}"})
+            cell = f"{method} {rule} [{role}]"
+            if Role(role) in allowed:
+                if r.status_code in (401, 403) or r.status_code >= 500:
+                    failures.append(f"{cell}: allowed but got {r.status_code} {r.get_data(as_text=True)[:200]}")
+            else:
+                problem = _problem_failure(r, 403, "forbidden")
+                if problem:
+                    failures.append(f"{cell}: {problem}")
+    assert failures == []
 
 
 def _valid_item():
