@@ -13,7 +13,8 @@ _ROOT = Path(__file__).parent
 _STATIC = _ROOT / "static"
 # Static files the service worker keeps for offline starts (pages are added by endpoint below).
 _SHELL_STATIC = ("js", "css", "icons")
-_SHELL_PAGES = ("handheld.index", "handheld.lookup", "handheld.manifest")
+_SHELL_PAGES = ("handheld.index", "handheld.lookup", "handheld.receive", "handheld.putaway", "handheld.move",
+                "handheld.manifest")
 
 
 def _no_cache(response):
@@ -55,6 +56,28 @@ def index():
 def lookup():
     """Show the scan-anything lookup screen."""
     return _no_cache(make_response(render_template("handheld/lookup.html", page="lookup")))
+
+
+def _task_page(page: str):
+    return _no_cache(make_response(render_template(f"handheld/{page}.html", page=page)))
+
+
+@bp.get("/receive")
+def receive():
+    """Show the receiving screen: receipt, dock, then item scans with quantities."""
+    return _task_page("receive")
+
+
+@bp.get("/putaway")
+def putaway():
+    """Show the put-away screen: from the dock to the suggested bin."""
+    return _task_page("putaway")
+
+
+@bp.get("/move")
+def move():
+    """Show the move screen: items between locations, or a whole tote or pallet."""
+    return _task_page("move")
 
 
 @bp.get("/manifest.webmanifest")

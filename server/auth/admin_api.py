@@ -9,7 +9,7 @@ from apiflask.validators import Length, OneOf
 
 from ..errors import NotFound
 from ..extensions import db
-from ..http import transactional
+from ..idempotency import idempotent
 from . import services
 from .guard import require_role
 from .models import Role, TokenKind, User
@@ -75,10 +75,10 @@ def list_users():
 
 @bp.post("/users")
 @require_role(Role.ADMIN)
+@idempotent
 @bp.input(UserIn, arg_name="body")
 @bp.output(UserAdminOut, status_code=201)
 @bp.doc(summary="Create a user")
-@transactional
 def create_user(body):
     user = services.create_user(body["username"], role=body["role"], display_name=body["name"],
                                 password=body["password"], badge=body["badge"], pin=body["pin"])
@@ -87,10 +87,10 @@ def create_user(body):
 
 @bp.post("/users/<int:user_id>/pin")
 @require_role(Role.ADMIN)
+@idempotent
 @bp.input(PinIn, arg_name="body")
 @bp.output(UserAdminOut)
 @bp.doc(summary="Reset a user's PIN (ends their sessions)")
-@transactional
 def reset_pin(user_id: int, body):
     user = _get_user(user_id)
     services.reset_pin(user, body["pin"])
@@ -99,9 +99,9 @@ def reset_pin(user_id: int, body):
 
 @bp.post("/users/<int:user_id>/deactivate")
 @require_role(Role.ADMIN)
+@idempotent
 @bp.output(UserAdminOut)
 @bp.doc(summary="Deactivate a user (never deleted: history refers to them)")
-@transactional
 def deactivate_user(user_id: int):
     user = _get_user(user_id)
     services.deactivate_user(user)
@@ -110,10 +110,10 @@ def deactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/tokens")
 @require_role(Role.ADMIN)
+@idempotent
 @bp.input(TokenIn, arg_name="body")
 @bp.output(TokenOut, status_code=201)
 @bp.doc(summary="Create an API bearer token for a user")
-@transactional
 def create_token(user_id: int, body):
     user = _get_user(user_id)
     plain, _row = services.issue_token(user, kind=TokenKind.API, name=body["name"])

@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
-from ..http import transactional
+from ..idempotency import idempotent
 from ..schemas import CsvUpload, ImportResult, PageQuery
 from . import services
 from .schemas import ItemIn, ItemOut, ItemPage
@@ -34,10 +34,10 @@ def list_items(query):
 
 @bp.post("/items")
 @require_role(Role.SUPERVISOR)
+@idempotent
 @bp.input(ItemIn, arg_name="body")
 @bp.output(ItemOut, status_code=201)
 @bp.doc(summary="Create an item with its barcodes")
-@transactional
 def create_item(body):
     item = services.create_item(body.pop("sku"), body.pop("name"), barcodes=body.pop("barcodes"), **body)
     return item_out(item)
@@ -45,9 +45,9 @@ def create_item(body):
 
 @bp.post("/items/import")
 @require_role(Role.SUPERVISOR)
+@idempotent
 @bp.input(CsvUpload, location="files", arg_name="files")
 @bp.output(ImportResult)
 @bp.doc(summary="Create or update items from a CSV file (go-live)")
-@transactional
 def import_items(files):
     return services.import_items_csv(files["file"].read())

@@ -9,7 +9,7 @@ from apiflask.validators import Length, OneOf, Range
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..errors import NotFound
-from ..http import transactional
+from ..idempotency import idempotent
 from ..schemas import CsvUpload, ImportResult, PageQuery
 from . import locations
 from .codes import LocationKind
@@ -63,10 +63,10 @@ def list_locations(query):
 
 @bp.post("/locations")
 @require_role(Role.SUPERVISOR)
+@idempotent
 @bp.input(LocationIn, arg_name="body")
 @bp.output(LocationOut, status_code=201)
 @bp.doc(summary="Create a location")
-@transactional
 def create_location(body):
     zone_code, parent_code = body.pop("zone"), body.pop("parent")
     zone = locations.get_or_create_zone(zone_code) if zone_code else None
@@ -81,9 +81,9 @@ def create_location(body):
 
 @bp.post("/locations/import")
 @require_role(Role.SUPERVISOR)
+@idempotent
 @bp.input(CsvUpload, location="files", arg_name="files")
 @bp.output(ImportResult)
 @bp.doc(summary="Create or update locations from a CSV file (go-live)")
-@transactional
 def import_locations(files):
     return locations.import_locations_csv(files["file"].read())

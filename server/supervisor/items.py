@@ -63,7 +63,7 @@ def item_import():
                            back=url_for("supervisor.items"), back_label=_("Back to items")), status
 
 
-@bp.get("/items/<sku>")
+@bp.get("/items/<path:sku>")
 def item_detail(sku: str):
     """Show one item with its barcodes."""
     item = queries.item_by_sku(sku)
@@ -72,7 +72,7 @@ def item_detail(sku: str):
     return render_template("supervisor/items/detail.html", item=item)
 
 
-@bp.post("/items/<sku>/deactivate")
+@bp.post("/items/<path:sku>/deactivate")
 def item_deactivate(sku: str):
     """Deactivate an item (kept for history, hidden from search and scans)."""
     if not ActionForm().validate_on_submit():

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import ApiClient, assert_problem, cheap_hash_secret, make_token
+from tests.helpers import assert_problem, cheap_hash_secret, make_token, make_user
 
 # The only /api routes anyone may call without a token.
 PUBLIC = {"/api/openapi.json", "/api/auth/badge-login", "/api/auth/login"}

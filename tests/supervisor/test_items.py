@@ -202,3 +202,12 @@ def test_deactivate_without_csrf_token_is_refused(supervisor):
     run_in_transaction(lambda: services.create_item("STAY-1", "Staying"))
     assert supervisor.post("/items/STAY-1/deactivate").status_code == 400
     assert services.get_item("STAY-1").active
+
+
+def test_a_sku_with_a_slash_has_a_working_detail_page(supervisor):
+    run_in_transaction(lambda: services.create_item("AB/12", "Slashed"))
+    assert 'href="/items/AB/12"' in supervisor.get("/items?q=ab").text
+    assert '<h1 id="item-title">AB/12 <span class="sub">Slashed</span></h1>' in supervisor.get("/items/AB/12").text
+    r = submit(supervisor, "/items/AB/12", {}, action="/items/AB/12/deactivate")
+    assert r.status_code == 302 and r.location == "/items/AB/12"
+    assert not services.find_item_by_code("AB/12")

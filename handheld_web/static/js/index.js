@@ -40,6 +40,10 @@ function roleLabel(role) {
 function showHome(user) {
   $("user-name").textContent = user?.name ?? "";
   $("user-role").textContent = user?.role ? roleLabel(user.role) : "";
+  // Tasks of other roles stay out of the way (the server refuses them anyway).
+  for (const tile of document.querySelectorAll(".tile[data-roles]")) {
+    tile.hidden = !tile.dataset.roles.split(" ").includes(user?.role);
+  }
   $("login-screen").hidden = true;
   $("home-screen").hidden = false;
 }
