@@ -7,9 +7,11 @@ import os
 from apiflask import APIFlask
 from flask import redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE_DIR, ROOT, Config
 from .db import set_sqlite_synchronous
+from .errors import PROBLEM_SCHEMA
 from . import extensions
 from .extensions import babel, csrf, migrate
 
@@ -17,18 +19,21 @@ from .extensions import babel, csrf, migrate
 def create_app(config: Config | type[Config] | None = None) -> APIFlask:
     """Build the app; configuration comes from the environment unless a Config is given."""
     app = APIFlask("shipfloor", title="Shipfloor API", version="0.1.0", spec_path="/api/openapi.json",
-                   docs_path=None, json_errors=False, template_folder="supervisor/templates",
+                   docs_path=None, json_errors=False,
                    instance_path=str(INSTANCE_DIR))
     cfg = config() if isinstance(config, type) else (config or Config())
     app.config.from_mapping({k: getattr(cfg, k) for k in dir(cfg) if k.isupper()})
     app.config["SECURITY_SCHEMES"] = {"BearerAuth": {"type": "http", "scheme": "bearer"}}
     app.config["SPEC_FORMAT"] = "json"
+    app.config["HTTP_ERROR_SCHEMA"] = app.config["VALIDATION_ERROR_SCHEMA"] = PROBLEM_SCHEMA
     set_sqlite_synchronous(app.config["SQLITE_SYNCHRONOUS"])
     if int(os.environ.get("SHIPFLOOR_PROXIES", "0")):
         # Behind a reverse proxy: trust its X-Forwarded-For/Proto so throttling sees real addresses.
         n = int(os.environ["SHIPFLOOR_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    # Integer URL parts fit the database's 32-bit ids: a larger one is simply "not found", never a 500.
+    app.url_map.converters["int"] = BoundedIntConverter
     extensions.db.init_app(app)
     migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     babel.init_app(app)
@@ -40,6 +45,12 @@ def create_app(config: Config | type[Config] | None = None) -> APIFlask:
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _register_blueprints(app: APIFlask) -> None:

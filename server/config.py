@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,9 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # A supervisor session slides for 12 hours of use; over HTTPS the cookie never travels in clear.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=float(env.get("SHIPFLOOR_SESSION_HOURS", "12")))
+        self.SESSION_COOKIE_SECURE = bool(env.get("SHIPFLOOR_CERT")) or env.get("SHIPFLOOR_PROXIES", "0") != "0"
         self.BABEL_DEFAULT_LOCALE = env.get("SHIPFLOOR_LOCALE", "en")
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "server" / "translations")
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -18,18 +18,31 @@ class RowError(ValueError):
 
 def read_rows(data: bytes | str, required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number as in the file, header = line 1, row) with trimmed, lower-cased keys."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise RowError(_("The file is not UTF-8 text: save it as CSV (UTF-8).")) from None
     sample = text[:4096]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel  # one column, or an odd file: read it as plain CSV and report its rows
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = {(h or "").strip().lower() for h in reader.fieldnames or []}
+    try:
+        header = {(h or "").strip().lower() for h in reader.fieldnames or []}
+    except csv.Error as e:
+        raise RowError(_("The file cannot be read as CSV: %(e)s", e=e)) from None
     missing = required - header
     if missing:
         raise RowError(_("The file lacks the column(s): %(cols)s.", cols=", ".join(sorted(missing))))
-    for row in reader:
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
-        if any(clean.values()):
-            yield reader.line_num, clean
+    try:
+        for row in reader:
+            clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+                     if k is not None and isinstance(v, str | None)}
+            if any(clean.values()):
+                yield reader.line_num, clean
+    except csv.Error as e:
+        raise RowError(_("The file cannot be read as CSV near line %(n)d: %(e)s", n=reader.line_num, e=e)) from None
 
 
 def cell_int(row: dict, key: str, *, minimum: int | None = 0) -> int | None:

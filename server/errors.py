@@ -13,6 +13,20 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
+# The OpenAPI description of every error answer (CONTRACT.md "Errors").
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "code": {"type": "string", "description": "stable snake_case word the handheld switches on"},
+        "detail": {"type": "string", "description": "a sentence a floor worker understands"},
+        "field": {"type": "string"}, "expected": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "detail": {"type": "string"}}}},
+    },
+}
+
 
 class DomainError(Exception):
     """A refusal a floor worker can act on. Subclasses set status, code and title."""

@@ -61,3 +61,17 @@ def transactional(view):
 
 def current_user():
     return g.get("current_user")
+
+
+def reject_nul_characters() -> None:
+    """Refuse NUL characters in API input: PostgreSQL cannot store them in text (422, not 500).
+
+    Called after authentication and the role check, so that the contract's 401 → 403 → 422 holds.
+    """
+    from flask import request
+
+    from .errors import InvalidInput
+
+    raw = request.get_data(cache=True) if request.mimetype == "application/json" else b""
+    if any("\x00" in v for v in request.args.values()) or b"\\u0000" in raw or b"\x00" in raw:
+        raise InvalidInput("The request contains a NUL character, which no barcode or field can hold.")

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import g
 
 from tests import pg
 from tests.helpers import ApiClient, make_token, make_user
@@ -84,6 +85,13 @@ def app(database_url):
     from server.testing import TestConfig
 
     app = create_app(TestConfig(database_url))
+
+    @app.teardown_request
+    def _forget_request_globals(_exc):
+        # The fixture keeps one app context open, so `g` would outlive each test request (a signed-in
+        # user, Flask-WTF's CSRF token). Real requests each get a fresh `g`: so must test requests.
+        g.__dict__.clear()
+
     with app.app_context():
         yield app
         from server.extensions import db

@@ -48,7 +48,7 @@ class Cluster:
     def create_database(self, name: str, template: str | None = None) -> str:
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            extra = f' TEMPLATE "{template}"' if template else ""
+            extra = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
             conn.execute(f'CREATE DATABASE "{name}" OWNER shipfloor{extra}')
         return self.url(name)
 

@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 from flask import current_app, request
 
 from ..errors import BadCredentials
-from ..http import current_user, run_in_transaction
+from ..http import current_user, reject_nul_characters, run_in_transaction
 from . import services
 from .guard import ANY_ROLE, bearer_token, require_role
 from .models import TokenKind
@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {"auth.badge_login", "auth.password_login"}
 
 
 def _login(account_key: str, find_user, *, token_kind: TokenKind, device_id: str | None):
+    reject_nul_characters()
     client_key = request.remote_addr or "unknown"
     services.check_not_locked(account_key, client_key)
     try:

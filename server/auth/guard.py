@@ -8,6 +8,7 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from ..errors import Forbidden, Unauthorized
+from ..http import reject_nul_characters
 from .models import FLOOR_ROLES, Role, User
 from .services import authenticate_token
 
@@ -51,6 +52,7 @@ def require_role(*roles):
                 raise Forbidden(_("Your role (%(role)s) cannot do this.", role=user.role.value),
                                 expected=", ".join(sorted(r.value for r in allowed)))
             g.current_user = user
+            reject_nul_characters()
             return view(*args, **kwargs)
 
         # Seen by the OpenAPI document and by the auth-matrix test.

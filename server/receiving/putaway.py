@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
 
 from ..catalog import services as catalog
 from ..catalog.models import Item
@@ -29,8 +30,11 @@ def _usable_bins():
 
 
 def _units_in(location_id) -> sa.ScalarSelect:
-    return (sa.select(sa.func.coalesce(sa.func.sum(StockBalance.qty), 0))
-            .where(StockBalance.location_id == location_id).scalar_subquery())
+    # An alias: the "holding" query joins stock_balances too, and SQLAlchemy would otherwise
+    # auto-correlate the subquery's stock_balances to the outer row (no FROM left: an error).
+    inner = aliased(StockBalance)
+    return (sa.select(sa.func.coalesce(sa.func.sum(inner.qty), 0))
+            .where(inner.location_id == location_id).scalar_subquery())
 
 
 def suggest_bin(item: Item, qty: int, *, exclude_id: int | None = None) -> tuple[Location | None, str]:

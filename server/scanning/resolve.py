@@ -19,6 +19,7 @@ from ..orders.models import Order
 from . import gs1
 
 ORDER_CODE = re.compile(r"^ORD-?(\d{1,12})$", re.IGNORECASE)
+MAX_ORDER_ID = 2**31 - 1
 
 
 class UnknownCode(NotFound):
@@ -71,7 +72,9 @@ def _find_exact(code: str) -> dict | None:
 def _find_order(code: str) -> Order | None:
     match = ORDER_CODE.match(code)
     if match:
-        return db.session.get(Order, int(match.group(1)))
+        order_id = int(match.group(1))
+        # Ids are 32-bit integers: a larger number would make PostgreSQL refuse the query (a 500).
+        return db.session.get(Order, order_id) if order_id <= MAX_ORDER_ID else None
     return db.session.scalar(sa.select(Order).where(Order.channel_order_id == code).limit(1))
 
 

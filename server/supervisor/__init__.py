@@ -1,0 +1,1 @@
+"""Supervisor web pages: server-rendered Jinja for desktops (sign-in, dashboard, items, locations, users)."""

@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
 from ..auth.models import FLOOR_ROLES, Role
-from ..inventory.codes import LocationKind
+from ..inventory.codes import ADJUST_REASONS, LocationKind, MoveKind, ReasonCode
 
 BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
 PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
@@ -40,6 +42,43 @@ KIND_LABELS = {
     LocationKind.VIRTUAL: lazy_gettext("Virtual"),
 }
 
+MOVE_KIND_LABELS = {
+    MoveKind.RECEIVE: lazy_gettext("Receive"),
+    MoveKind.PUTAWAY: lazy_gettext("Put away"),
+    MoveKind.MOVE: lazy_gettext("Move"),
+    MoveKind.PICK: lazy_gettext("Pick"),
+    MoveKind.PACK: lazy_gettext("Pack"),
+    MoveKind.SHIP: lazy_gettext("Ship"),
+    MoveKind.ADJUST: lazy_gettext("Adjust"),
+    MoveKind.COUNT: lazy_gettext("Count"),
+    MoveKind.RETURN: lazy_gettext("Return"),
+    MoveKind.SCRAP: lazy_gettext("Scrap"),
+}
+
+# In the order the adjust form offers them; reasons the ledger writes itself (correction) are here too.
+REASON_LABELS = {
+    ReasonCode.DAMAGED: lazy_gettext("Damaged"),
+    ReasonCode.LOST: lazy_gettext("Lost"),
+    ReasonCode.FOUND: lazy_gettext("Found"),
+    ReasonCode.EXPIRED: lazy_gettext("Expired"),
+    ReasonCode.RECEIVING_ERROR: lazy_gettext("Receiving error"),
+    ReasonCode.CORRECTION: lazy_gettext("Correction"),
+    ReasonCode.COUNT_VARIANCE: lazy_gettext("Count variance"),
+    ReasonCode.OPENING_BALANCE: lazy_gettext("Opening balance"),
+    ReasonCode.BIN_FULL: lazy_gettext("Bin full"),
+    ReasonCode.BIN_BLOCKED: lazy_gettext("Bin blocked"),
+    ReasonCode.CLOSER_TO_PICK: lazy_gettext("Closer to pick face"),
+    ReasonCode.OTHER: lazy_gettext("Other"),
+}
+
+
+def adjust_reason_choices() -> list[SelectChoice]:
+    """The reasons an adjustment may give (ADJUST_REASONS), labelled, in REASON_LABELS order."""
+    ordered = [r for r in REASON_LABELS if r in ADJUST_REASONS]
+    ordered += sorted(r for r in ADJUST_REASONS if r not in REASON_LABELS)
+    return [SelectChoice("", lazy_gettext("Choose a reason"))] + [
+        SelectChoice(r.value, REASON_LABELS.get(r, r.value)) for r in ordered]
+
 
 class ActionForm(FlaskForm):
     """A button-only POST (sign out, deactivate): nothing but the CSRF token."""
@@ -58,8 +97,8 @@ class ItemForm(FlaskForm):
     unit = StringField(lazy_gettext("Unit"), [DataRequired(lazy_gettext("Enter a unit.")), Length(max=16)],
                        default="each")
     weight_g = IntegerField(lazy_gettext("Weight (g)"), [Optional(), NumberRange(min=0)])
-    barcodes = TextAreaField(lazy_gettext("Barcodes"),
-                             description=lazy_gettext("One per line. Write CODE*N for a case pack of N units."))
+    barcodes = TextAreaField(lazy_gettext("Barcodes"), description=lazy_gettext(
+        "One per line. Write CODE*N for a case pack of N units."))
     tracks_lot = BooleanField(lazy_gettext("Tracks lots"))
     tracks_expiry = BooleanField(lazy_gettext("Tracks expiry dates"))
     tracks_serial = BooleanField(lazy_gettext("Tracks serial numbers"))
@@ -94,7 +133,8 @@ class LocationForm(FlaskForm):
     blocked = BooleanField(lazy_gettext("Blocked (on hold)"))
 
     def attrs(self) -> dict:
-        return {"aisle": self.aisle.data, "bay": self.bay.data, "level": (self.level.data or "").strip() or None,
+        level = (self.level.data or "").strip() or None
+        return {"aisle": self.aisle.data, "bay": self.bay.data, "level": level,
                 "pick_sequence": self.pick_sequence.data, "capacity_units": self.capacity_units.data,
                 "pickable": self.pickable.data, "blocked": self.blocked.data}
 
@@ -107,8 +147,8 @@ class UserForm(FlaskForm):
     username = StringField(lazy_gettext("User name"),
                            [DataRequired(lazy_gettext("Enter a user name.")), Length(max=64)])
     display_name = StringField(lazy_gettext("Display name"), [Optional(), Length(max=120)])
-    role = SelectField(lazy_gettext("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
-                       default=Role.PICKER.value)
+    role = SelectField(lazy_gettext("Role"), default=Role.PICKER.value,
+                       choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     password = PasswordField(lazy_gettext("Password"), [Optional(), Length(min=8, max=200)],
                              description=lazy_gettext("Supervisors and admins: at least 8 characters."))
     badge = StringField(lazy_gettext("Badge"), [Optional(), Length(max=64)],
@@ -135,3 +175,62 @@ class UserForm(FlaskForm):
 
 class PinForm(FlaskForm):
     pin = PasswordField(lazy_gettext("New PIN"), [DataRequired(lazy_gettext("Enter the new PIN.")), PIN_RULE])
+
+
+class AdjustForm(FlaskForm):
+    item = StringField(lazy_gettext("Item"), [DataRequired(lazy_gettext("Enter the SKU or scan a barcode.")),
+                                              Length(max=512)],
+                       description=lazy_gettext("SKU or barcode."))
+    location = StringField(lazy_gettext("Location"), [DataRequired(lazy_gettext("Enter the location code.")),
+                                                      Length(max=64)])
+    qty = IntegerField(lazy_gettext("Change in units"),
+                       [InputRequired(lazy_gettext("Enter the change, like 5 or -2."))],
+                       description=lazy_gettext("Positive adds units (found), negative removes them "
+                                                "(lost, damaged)."))
+    reason = SelectField(lazy_gettext("Reason"), [DataRequired(lazy_gettext("Choose a reason."))],
+                         choices=adjust_reason_choices)
+    lot = StringField(lazy_gettext("Lot"), [Optional(), Length(max=40)])
+    expiry = DateField(lazy_gettext("Expiry date"), [Optional()],
+                       description=lazy_gettext("For units added; removed units keep theirs."))
+
+    def validate_qty(self, field):
+        if field.data == 0:
+            raise ValidationError(_("Zero changes nothing: enter a positive or negative number."))
+
+
+RECEIPT_LINE = re.compile(r"^(?P<code>\S(?:.*\S)?)[\s,;]+(?P<qty>[0-9]+)$")
+
+
+class ReceiptForm(FlaskForm):
+    reference = StringField(lazy_gettext("Reference"),
+                            [DataRequired(lazy_gettext("Enter the PO or ASN number.")), Length(max=64)],
+                            description=lazy_gettext("The purchase order or advance ship notice number."))
+    supplier = StringField(lazy_gettext("Supplier"), [Optional(), Length(max=120)])
+    expected_on = DateField(lazy_gettext("Expected on"), [Optional()])
+    lines = TextAreaField(lazy_gettext("Lines"), [DataRequired(lazy_gettext("Enter at least one line."))],
+                          description=lazy_gettext("One line per item: SKU or barcode, then the expected "
+                                                   "quantity, like ABC-1 12."))
+
+    def validate_lines(self, field):
+        self._parsed = []
+        problems = []
+        for n, raw in enumerate((field.data or "").splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            found = RECEIPT_LINE.match(line)
+            if found is None:
+                problems.append(_("Line %(n)d: write the SKU and the quantity, like ABC-1 12.", n=n))
+            elif int(found["qty"]) < 1:
+                problems.append(_("Line %(n)d: the quantity must be above zero.", n=n))
+            else:
+                self._parsed.append((n, found["code"], int(found["qty"])))
+        if problems:
+            field.errors.extend(problems[:-1])
+            raise ValidationError(problems[-1])
+        if not self._parsed:
+            raise ValidationError(_("Enter at least one line."))
+
+    def parsed_lines(self) -> list[tuple[int, str, int]]:
+        """(line number in the text box, SKU or barcode, quantity) per line, after validation."""
+        return list(getattr(self, "_parsed", []))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..catalog import services
 from ..errors import DomainError
 from ..http import run_in_transaction
+from ..inventory import queries as stock_queries
 from . import queries
 from .forms import ActionForm, ImportForm, ItemForm
 from .imports import run_import
@@ -65,11 +66,11 @@ def item_import():
 
 @bp.get("/items/<path:sku>")
 def item_detail(sku: str):
-    """Show one item with its barcodes."""
+    """Show one item with its barcodes and its stock per location and lot."""
     item = queries.item_by_sku(sku)
     if item is None:
         abort(404)
-    return render_template("supervisor/items/detail.html", item=item)
+    return render_template("supervisor/items/detail.html", item=item, stock=stock_queries.stock_for_item(item))
 
 
 @bp.post("/items/<path:sku>/deactivate")

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from ..errors import DomainError, InvalidInput
 from ..http import run_in_transaction
 from ..inventory import locations as services
+from ..inventory import queries as stock_queries
+from . import queries
 from .forms import KIND_LABELS, ActionForm, ImportForm, LocationForm
 from .imports import run_import
 from .views import PAGE_SIZE, bp, page_info, paging, show_domain_error
@@ -31,12 +33,11 @@ def locations():
 
 
 def _create_location(form: LocationForm):
-    parent = None
-    if form.parent.data and form.parent.data.strip():
-        parent = services.find_location(form.parent.data)
-        if parent is None:
-            raise InvalidInput(_("There is no location %(code)s.", code=form.parent.data.strip()), field="parent")
-    zone = services.get_or_create_zone(form.zone.data.strip()) if (form.zone.data or "").strip() else None
+    parent_code, zone_code = (form.parent.data or "").strip(), (form.zone.data or "").strip()
+    parent = services.find_location(parent_code) if parent_code else None
+    if parent_code and parent is None:
+        raise InvalidInput(_("There is no location %(code)s.", code=parent_code), field="parent")
+    zone = services.get_or_create_zone(zone_code) if zone_code else None
     return services.create_location(form.code.data, kind=form.kind.data, zone=zone, parent=parent,
                                     **form.attrs())
 
@@ -77,11 +78,14 @@ def location_import():
 
 @bp.get("/locations/<code>")
 def location_detail(code: str):
-    """Show one location with what stands in it."""
+    """Show one location with the stock it holds and the containers standing in it."""
     loc = services.find_location(code, include_inactive=True)
     if loc is None:
         abort(404)
-    return render_template("supervisor/locations/detail.html", loc=loc, children=services.children_of(loc))
+    children = services.children_of(loc)
+    return render_template("supervisor/locations/detail.html", loc=loc, children=children,
+                           stock=stock_queries.stock_in_location(loc),
+                           units=queries.units_in([c.id for c in children]))
 
 
 @bp.post("/locations/<code>/deactivate")

@@ -38,7 +38,8 @@ def user_new():
     if form.validate_on_submit():
         try:
             user = run_in_transaction(lambda: services.create_user(
-                form.username.data, role=form.role.data, display_name=(form.display_name.data or "").strip() or None,
+                form.username.data, role=form.role.data,
+                display_name=(form.display_name.data or "").strip() or None,
                 password=form.password.data or None, badge=(form.badge.data or "").strip() or None,
                 pin=form.pin.data or None))
         except DomainError as e:

@@ -1,7 +1,7 @@
 """Supervisor pages: the blueprint, its sign-in gate, shared page helpers and the dashboard.
 
-The pages themselves live beside this module (auth, items, locations, users) and attach their
-routes to `bp` when imported at the bottom.
+The pages themselves live beside this module (auth, items, locations, users, stock, movements,
+receipts) and attach their routes to `bp` when imported at the bottom.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from werkzeug.exceptions import HTTPException
 
 from ..auth.models import Role
 from ..errors import DomainError
-from . import queries
+from ..inventory.ledger import Actor
+from . import clock, queries
 from .access import SESSION_LIFETIME, current_supervisor, require_staff
+from .forms import MOVE_KIND_LABELS, REASON_LABELS
 
 # The blueprint names its own template folder: the app's template_folder resolves against the app's
 # root path, which for APIFlask("shipfloor") is the working directory, not this package.
@@ -26,6 +28,8 @@ bp = Blueprint("supervisor", __name__, template_folder="templates", static_folde
 bp.before_request(require_staff)
 
 PAGE_SIZE = 50
+# Movements posted from these pages name this as their device (the handhelds send their own id).
+WEB_DEVICE = "supervisor-web"
 _FLASK_DEFAULT_LIFETIME = timedelta(days=31)
 
 
@@ -44,7 +48,28 @@ def _layout_context():
         locale = "en"
     user = current_supervisor()
     return {"locale": locale.replace("_", "-"), "sv_user": user,
-            "sv_is_admin": user is not None and user.role == Role.ADMIN}
+            "sv_is_admin": user is not None and user.role == Role.ADMIN, "warehouse_tz": clock.zone_name()}
+
+
+@bp.app_template_filter("wh_time")
+def _wh_time(moment) -> str:
+    """A stored time as warehouse wall-clock time (2026-03-14 09:30:05)."""
+    return clock.format_time(moment)
+
+
+@bp.app_template_filter("move_kind")
+def _move_kind(kind) -> str:
+    return str(MOVE_KIND_LABELS.get(kind, kind))
+
+
+@bp.app_template_filter("reason_label")
+def _reason_label(reason) -> str:
+    return str(REASON_LABELS.get(reason, reason)) if reason else ""
+
+
+def web_actor() -> Actor:
+    """The signed-in supervisor as the author of a movement posted from these pages."""
+    return Actor(user_id=current_supervisor().id, device_id=WEB_DEVICE)
 
 
 def show_domain_error(form, error: DomainError, *, aliases: dict | None = None) -> None:
@@ -64,6 +89,10 @@ def paging() -> tuple[str, int]:
     return q, page
 
 
+def offset(page: int) -> int:
+    return (page - 1) * PAGE_SIZE
+
+
 def page_info(page: int, total: int, shown: int) -> dict:
     first = (page - 1) * PAGE_SIZE + 1 if shown else 0
     return {"page": page, "total": total, "first": first, "last": first + shown - 1 if shown else 0,
@@ -79,8 +108,9 @@ def _csrf_error(e: CSRFError):
 
 @bp.errorhandler(HTTPException)
 def _http_error(e: HTTPException):
-    titles = {403: _("Not allowed"), 404: _("Not found"), 405: _("Method not allowed")}
-    details = {403: _("Your role does not allow this page."), 404: _("There is nothing at this address."),
+    titles = {400: _("Bad request"), 403: _("Not allowed"), 404: _("Not found"), 405: _("Method not allowed")}
+    details = {400: _("The request could not be read. Go back, reload the page and try again."),
+               403: _("Your role does not allow this page."), 404: _("There is nothing at this address."),
                405: _("This address does not take that method.")}
     code = e.code or 500
     return render_template("supervisor/error.html", status=code, title=titles.get(code, _("Error")),
@@ -95,7 +125,8 @@ def _domain_error(e: DomainError):
 @bp.get("/dashboard")
 def dashboard():
     """Show the counts that start a supervisor's day."""
-    return render_template("supervisor/dashboard.html", counts=queries.dashboard_counts())
+    return render_template("supervisor/dashboard.html", counts=queries.dashboard_counts(),
+                           today=clock.today().isoformat())
 
 
-from . import auth, items, locations, users  # noqa: E402,F401  (routes attach themselves to bp)
+from . import auth, items, locations, movements, receipts, stock, users  # noqa: E402,F401  (routes attach to bp)

@@ -1,12 +1,11 @@
-"""Browser helpers for the handheld UI tests: sign in the way a floor worker does."""
+"""Fixtures of the handheld browser tests: fast PIN hashes, a small floor, no silent script errors."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.handheld.steps import CASE_GTIN14, GTIN13
 from tests.helpers import cheap_hash_secret
-
-PIN = "1234"
 
 
 @pytest.fixture(autouse=True)
@@ -15,30 +14,28 @@ def _fast_secrets(monkeypatch):
     monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
 
 
-def wedge_scan(page, code: str, *, field: str = "#scan") -> None:
-    """Type a code into the scan field as a keyboard-wedge scanner does: a fast burst, then Enter."""
-    scan = page.locator(field)
-    scan.press_sequentially(code, delay=5)
-    scan.press("Enter")
-
-
-def sign_in(page, live_server: str, user, *, pin: str = PIN) -> None:
-    """Open the shell, scan the user's badge, type the PIN and wait for the home screen."""
-    from playwright.sync_api import expect
-
-    page.goto(live_server + "/hh/")
-    expect(page.locator("#login-screen")).to_be_visible()
-    wedge_scan(page, user.badge_code)
-    expect(page.locator("#pin")).to_be_visible()
-    page.locator("#pin").fill(pin)
-    page.locator("#pin").press("Enter")
-    expect(page.locator("#home-screen")).to_be_visible()
+@pytest.fixture(autouse=True)
+def _no_script_errors(page):
+    """Fail a test whose page threw an uncaught error: a broken module is a blank screen on the floor."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield
+    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 @pytest.fixture
-def signed_in(page, live_server, users):
-    """sign_in(role) → the page, on the home screen as that role's user."""
-    def go(role: str = "receiver"):
-        sign_in(page, live_server, users[role])
-        return page
-    return go
+def floor(app):
+    """A dock with a tote, three empty bins in pick order, two items (one with a case-of-12 barcode)."""
+    from server.catalog.services import create_item
+    from server.http import run_in_transaction
+    from server.inventory.locations import create_location, get_or_create_zone
+
+    def build():
+        zone = get_or_create_zone("A")
+        dock = create_location("DOCK-1", kind="dock")
+        for n in (1, 2, 3):
+            create_location(f"A-01-0{n}", zone=zone, pick_sequence=n)
+        create_location("TOTE-9", kind="tote", parent=dock)
+        create_item("SKU-1001", "Blue mug", barcodes=[GTIN13])
+        create_item("COLA-12", "Cola can", barcodes=[f"{CASE_GTIN14}*12"])
+    run_in_transaction(build)

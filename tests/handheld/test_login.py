@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.handheld.conftest import sign_in, wedge_scan
-
-pytestmark = pytest.mark.usefixtures("app")
-
+from tests.handheld.steps import open_task, sign_in, wedge_scan
 
 def test_wedge_badge_scan_and_pin_reach_the_home_screen(page, live_server, users):
     picker = users["picker"]
@@ -70,7 +67,7 @@ def _is_red(css: str) -> bool:
     return r > 150 and g < 80 and b < 80
 
 
-@pytest.mark.parametrize("screen", ["login", "home", "lookup"])
+@pytest.mark.parametrize("screen", ["login", "home", "lookup", "receive", "putaway", "move"])
 def test_no_horizontal_scrolling_at_360x640(page, live_server, users, screen, tmp_path):
     assert page.viewport_size == {"width": 360, "height": 640}
     if screen == "login":
@@ -78,9 +75,8 @@ def test_no_horizontal_scrolling_at_360x640(page, live_server, users, screen, tm
         expect(page.locator("#login-screen")).to_be_visible()
     else:
         sign_in(page, live_server, users["supervisor"])
-        if screen == "lookup":
-            page.locator("#tile-lookup").click()
-            expect(page.locator("#lookup-screen")).to_be_visible()
+        if screen != "home":
+            open_task(page, screen, screen)
     page.screenshot(path=str(tmp_path / f"{screen}.png"))
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 360, f"{screen} scrolls sideways: {width}px wide"

@@ -5,21 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from server.http import run_in_transaction
-from tests.handheld.conftest import sign_in, wedge_scan
-
-GTIN13 = "6291041500213"  # published GS1 example, valid check digit
-
-
-@pytest.fixture
-def floor(app):
-    from server.catalog.services import create_item
-    from server.inventory.locations import create_location, get_or_create_zone
-
-    def build():
-        create_location("A-01-02", zone=get_or_create_zone("A"))
-        create_item("SKU-1001", "Blue mug", barcodes=[GTIN13])
-    run_in_transaction(build)
+from tests.handheld.steps import GTIN13, sign_in, wedge_scan
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Who may open which supervisor page: signed out → sign-in page, supervisor → not users, admin → all."""
+"""Who may open which supervisor page: signed out → sign in; supervisor → all but users; admin → all."""
 
 from __future__ import annotations
 

@@ -20,8 +20,8 @@ TRANSLATIONS = ROOT / "server" / "translations"
 def _supervisor_msgids() -> set[str]:
     with open(ROOT / "babel.cfg") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    found = extract_from_dir(ROOT, method_map, options_map, keywords={"_": None, "gettext": None,
-                                                                     "ngettext": (1, 2), "lazy_gettext": None})
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+    found = extract_from_dir(ROOT, method_map, options_map, keywords=keywords)
     return {msg if isinstance(msg, str) else msg[0]
             for filename, _line, msg, _comments, _ctx in found if filename.startswith("server/supervisor/")}
 

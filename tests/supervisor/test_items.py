@@ -122,7 +122,8 @@ def test_a_duplicate_sku_is_shown_on_the_sku_field(supervisor):
 def test_a_bad_gtin_is_shown_on_the_barcodes_field_and_nothing_is_kept(supervisor):
     r = submit(supervisor, "/items/new", {**ITEM_FORM, "barcodes": "4006381333932"})
     assert r.status_code == 422
-    assert field_errors(r.text, "barcodes") == ["4006381333932 looks like a GTIN but its check digit is wrong."]
+    assert field_errors(r.text, "barcodes") == [
+        "4006381333932 looks like a GTIN but its check digit is wrong."]
     assert db.session.scalar(sa.select(Item).where(Item.sku_key == "NEW-1")) is None
 
 
@@ -156,7 +157,8 @@ def test_csv_import_creates_updates_and_lists_refused_lines(supervisor):
     assert r.status_code == 200
     assert '<strong id="import-created">1</strong>' in r.text
     assert '<strong id="import-updated">1</strong>' in r.text
-    assert 'data-line="3"><td class="line">3</td><td class="reason">weight_g must be a whole number, not heavy.' in r.text
+    assert ('data-line="3"><td class="line">3</td>'
+            '<td class="reason">weight_g must be a whole number, not heavy.') in r.text
     assert import_error_lines(r.text) == [3, 5]
     assert "check digit is wrong" in r.text
     assert services.get_item("IMPCODE1").name == "Imported one"
@@ -207,7 +209,8 @@ def test_deactivate_without_csrf_token_is_refused(supervisor):
 def test_a_sku_with_a_slash_has_a_working_detail_page(supervisor):
     run_in_transaction(lambda: services.create_item("AB/12", "Slashed"))
     assert 'href="/items/AB/12"' in supervisor.get("/items?q=ab").text
-    assert '<h1 id="item-title">AB/12 <span class="sub">Slashed</span></h1>' in supervisor.get("/items/AB/12").text
+    page = supervisor.get("/items/AB/12").text
+    assert '<h1 id="item-title">AB/12 <span class="sub">Slashed</span></h1>' in page
     r = submit(supervisor, "/items/AB/12", {}, action="/items/AB/12/deactivate")
     assert r.status_code == 302 and r.location == "/items/AB/12"
     assert not services.find_item_by_code("AB/12")

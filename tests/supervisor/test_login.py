@@ -62,7 +62,8 @@ def test_empty_form_shows_field_errors(client, users):
 def test_floor_roles_are_sent_to_the_handheld(client, users, role):
     r = login(client, users[role].username)
     assert r.status_code == 403
-    assert flashes(r.text) == ["These pages are for supervisors and admins. Floor staff sign in on a handheld."]
+    assert flashes(r.text) == [
+        "These pages are for supervisors and admins. Floor staff sign in on a handheld."]
     with client.session_transaction() as s:
         assert "uid" not in s
 

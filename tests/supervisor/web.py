@@ -40,7 +40,8 @@ def field_errors(page: str, field: str) -> list[str]:
 
 def rows(page: str, attr: str) -> list[str]:
     """The data-<attr> values of the table rows, in page order."""
-    return [html.unescape(m) for m in re.findall(rf'<tr class="[^"]*" (?:id="[^"]*" )?data-{attr}="([^"]*)"', page)]
+    pattern = rf'<tr class="[^"]*" (?:id="[^"]*" )?data-{attr}="([^"]*)"'
+    return [html.unescape(m) for m in re.findall(pattern, page)]
 
 
 def total(page: str) -> int:

@@ -39,7 +39,7 @@ function renderTarget() {
   const has = Boolean(s?.suggested);
   $("suggested").textContent = has ? s.suggested : "";
   $("suggested").hidden = !has;
-  $("suggested-why").textContent = !s ? "" : has ? (s.why ?? "") : t(s.known ? "suggest_none" : "suggest_offline");
+  $("suggested-why").textContent = !s ? "" : has || (s.known && s.why) ? s.why : t(s.known ? "suggest_none" : "suggest_offline");
   prompt(t(has || !s ? "p_putaway_bin" : "p_putaway_any_bin"));
 }
 
@@ -50,11 +50,12 @@ function ask() {
   if (!pending) return Promise.resolve();
   const mine = ++asked;
   const qs = new URLSearchParams({ item: pending.item.code, qty: String(stepper.value), from });
+  $("target").dataset.state = "asking";
   suggesting = (async () => {
     let next;
     try {
       const answer = await api.get(`/api/putaway/suggestion?${qs}`);
-      next = { suggested: answer.suggested ?? null, why: answer.why ?? "", known: true };
+      next = { suggested: answer.suggested ?? null, why: answer.why ?? "", known: true, qty: answer.qty };
     } catch (err) {
       if (mine !== asked) return;
       if (!(err instanceof OfflineError)) {
@@ -65,10 +66,14 @@ function ask() {
         showProblem(err);
         return;
       }
-      next = { suggested: null, why: "", known: false };
+      // Offline after a quantity change: the bin already shown for this item stays the best
+      // answer we have (the server re-checks it when the put-away is sent).
+      next = suggestion?.known ? suggestion : { suggested: null, why: "", known: false };
     }
     if (mine !== asked) return;
     suggestion = next;
+    $("target").dataset.state = next.known ? "ready" : "offline";
+    $("target").dataset.qty = next.qty ?? "";
     if (step === "to") renderTarget();
   })();
   return suggesting;

@@ -228,9 +228,12 @@ async function confirm() {
   if (!pending || sending) return;
   const { item, stamp } = pending;
   const qty = stepper.value;
-  const body = { code: item.raw, qty, location };
-  const lot = $("lot-fields").hidden ? "" : $("lot").value.trim();
-  const expiry = $("lot-fields").hidden ? "" : $("expiry").value;
+  // The screen counts units. The server multiplies qty by the units of the scanned barcode, so a
+  // case-pack scan is sent as its SKU (one unit each) with the lot and expiry it carried.
+  const casePack = item.known && item.units > 1;
+  const body = { code: casePack ? item.sku : item.raw, qty, location };
+  const lot = ($("lot-fields").hidden ? "" : $("lot").value.trim()) || (casePack ? item.lot ?? "" : "");
+  const expiry = ($("lot-fields").hidden ? "" : $("expiry").value) || (casePack ? item.expiry ?? "" : "");
   if (lot) body.lot = lot;
   if (expiry) body.expiry = expiry;
   if (plate) body.license_plate = plate;

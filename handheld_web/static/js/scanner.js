@@ -94,6 +94,12 @@ export function initScanner(inputEl, onScan) {
     inputEl.focus(); // re-focus so Android shows or hides the keyboard now
   });
 
+  // A tap between two scans of the same code (+, Receive, OK...) proves they are two acts, not one
+  // double trigger: the next scan must count even within REPEAT_MS.
+  document.addEventListener("pointerdown", () => {
+    lastCode = "";
+  }, { capture: true, passive: true });
+
   if (onScan) inputEl.addEventListener("scan", (e) => onScan(e.detail, e));
   refocus();
   return { focus: refocus, clear: reset };

@@ -1,0 +1,149 @@
+"""Stock pages: stock by item, stock by location (both with CSV export), adjust stock, opening stock import."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..errors import DomainError
+from ..http import run_in_transaction
+from ..inventory import moves
+from ..inventory.ledger_models import NO_LOT
+from . import queries
+from .export import csv_response, export_name
+from .forms import AdjustForm, ImportForm
+from .imports import run_import
+from .views import PAGE_SIZE, bp, offset, page_info, paging, show_domain_error, web_actor
+
+STOCK_ITEM_COLUMNS = ("sku", "name", "unit", "on_hand", "reserved", "available", "locations")
+STOCK_LOCATION_COLUMNS = ("location", "zone", "kind", "parent", "sku", "name", "lot", "expiry", "qty", "reserved",
+                          "available")
+OPENING_STOCK_COLUMNS = ("item", "location", "qty", "lot", "expiry")
+# The adjust form calls the place "location"; the ledger names a full destination "to".
+ADJUST_ALIASES = {"to": "location"}
+
+
+def _lot(lot: str | None) -> str | None:
+    return None if lot in (None, NO_LOT) else lot
+
+
+def _wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+# --- Stock by item ---------------------------------------------------------------------------------
+
+def _stock_by_item_filters() -> tuple[str, int, bool]:
+    q, page = paging()
+    return q, page, request.args.get("in_stock") == "1"
+
+
+def _stock_by_item_csv():
+    q, _page, in_stock = _stock_by_item_filters()
+    stmt = queries.stock_by_item(q or None, in_stock_only=in_stock)
+    return csv_response(export_name("stock-by-item"), STOCK_ITEM_COLUMNS, stmt,
+                        lambda r: (r.sku, r.name, r.unit, r.on_hand, r.reserved, r.available, r.locations))
+
+
+@bp.get("/stock")
+def stock():
+    """Stock per item (on hand, reserved, available, locations), searched by SKU, name or barcode."""
+    if _wants_csv():
+        return _stock_by_item_csv()
+    q, page, in_stock = _stock_by_item_filters()
+    rows, total = queries.page_of(queries.stock_by_item(q or None, in_stock_only=in_stock), limit=PAGE_SIZE,
+                                  offset=offset(page))
+    args = {k: v for k, v in (("q", q), ("in_stock", "1" if in_stock else "")) if v}
+    return render_template("supervisor/stock/by_item.html", rows=rows, q=q, in_stock=in_stock, args=args,
+                           paging=page_info(page, total, len(rows)))
+
+
+@bp.get("/stock/export.csv")
+def stock_export():
+    """Stock per item as CSV, with the filters of the page (every page, not just one)."""
+    return _stock_by_item_csv()
+
+
+# --- Stock by location -----------------------------------------------------------------------------
+
+def _stock_by_location_filters() -> tuple[str, int, str]:
+    q, page = paging()
+    return q, page, request.args.get("zone", "").strip().upper()
+
+
+def _stock_by_location_csv():
+    q, _page, zone = _stock_by_location_filters()
+    stmt = queries.stock_by_location(q or None, zone=zone or None)
+    return csv_response(export_name("stock-by-location"), STOCK_LOCATION_COLUMNS, stmt,
+                        lambda r: (r.location, r.zone, r.kind, r.parent, r.sku, r.name, _lot(r.lot), r.expiry,
+                                   r.qty, r.reserved, r.available))
+
+
+@bp.get("/stock/locations")
+def stock_locations():
+    """What each location holds (item, lot, quantity), in walking order, by location code and zone."""
+    if _wants_csv():
+        return _stock_by_location_csv()
+    q, page, zone = _stock_by_location_filters()
+    rows, total = queries.page_of(queries.stock_by_location(q or None, zone=zone or None), limit=PAGE_SIZE,
+                                  offset=offset(page))
+    args = {k: v for k, v in (("q", q), ("zone", zone)) if v}
+    return render_template("supervisor/stock/by_location.html", rows=rows, q=q, zone=zone, args=args,
+                           zones=queries.zone_codes(), paging=page_info(page, total, len(rows)), lot=_lot)
+
+
+@bp.get("/stock/locations/export.csv")
+def stock_locations_export():
+    """Stock per location as CSV, with the filters of the page."""
+    return _stock_by_location_csv()
+
+
+# --- Adjust and opening stock ----------------------------------------------------------------------
+
+def _adjust(form: AdjustForm) -> dict:
+    moved = moves.adjust_stock(item_code=form.item.data.strip(), location_code=form.location.data.strip(),
+                               delta=form.qty.data, reason=form.reason.data,
+                               lot=(form.lot.data or "").strip() or None, expiry=form.expiry.data,
+                               actor=web_actor())
+    move = moved[0]
+    loc = move.dst if form.qty.data > 0 else move.src
+    return {"sku": move.item.sku, "location": loc.code, "ids": [m.id for m in moved]}
+
+
+@bp.route("/stock/adjust", methods=["GET", "POST"])
+def stock_adjust():
+    """Add or remove stock in a location with a reason; the ledger records who and why."""
+    form = AdjustForm() if request.method == "POST" else AdjustForm(formdata=None, data={
+        k: request.args.get(k, "") for k in ("item", "location", "lot")})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            done = run_in_transaction(_adjust, form)
+        except DomainError as e:
+            show_domain_error(form, e, aliases=ADJUST_ALIASES)
+            status = 422
+        else:
+            flash(_("%(sku)s in %(loc)s changed by %(delta)+d.", sku=done["sku"], loc=done["location"],
+                    delta=form.qty.data), "success")
+            return redirect(url_for("supervisor.item_detail", sku=done["sku"]) + "#stock")
+    elif request.method == "POST":
+        status = 422
+    return render_template("supervisor/stock/adjust.html", form=form), status
+
+
+@bp.route("/stock/import", methods=["GET", "POST"])
+def stock_import():
+    """Go-live: post opening balances from a CSV (item, location, qty, lot, expiry) as ledger entries."""
+    form = ImportForm()
+    result, status = None, 200
+    if form.validate_on_submit():
+        actor = web_actor()
+        result = run_import(form, lambda data: moves.import_opening_stock(data, actor=actor))
+        status = 200 if result is not None else 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("supervisor/import.html", form=form, result=result, columns=OPENING_STOCK_COLUMNS,
+                           required=("item", "location", "qty"), title=_("Import opening stock"),
+                           note=_("Each line adds its quantity to the location as an opening balance: "
+                                  "import a file once. Correct mistakes with an adjustment."),
+                           nav="stock", back=url_for("supervisor.stock"), back_label=_("Back to stock")), status
