@@ -84,17 +84,19 @@ def _fefo_order():
 def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Location, actor: Actor,
               lot: str | None = None, expiry: date | None = None, serial: str | None = None,
               reason: str | None = None, ref_type: str | None = None, ref_id: int | None = None,
-              use_reserved: bool = False, reverses: StockMove | None = None) -> list[StockMove]:
+              use_reserved: bool = False, reverses: StockMove | None = None,
+              exact_lot: bool = False) -> list[StockMove]:
     """Move qty units of item from src to dst; return the movements (one per lot taken).
 
     Without a lot, lots are taken first-expiry-first. Only available (unreserved) stock moves unless
-    use_reserved (picking consumes its own reservation). Nothing is committed here.
+    use_reserved (picking consumes its own reservation). With exact_lot, lot=None means the units
+    without a lot, never other lots (a reversal takes back exactly what was moved). Nothing is committed here.
     """
     qty = _check_qty(qty)
     if src.id == dst.id:
         raise InvalidQuantity(_("From and to are the same location."), field="to",
                               expected="a location other than the source")
-    lot = lot.strip() if lot else None
+    lot = lot.strip() if lot else (NO_LOT if exact_lot else None)
 
     # 1. Read (without locks) which lots the source has, to know which destination rows we need.
     if src.is_virtual:
@@ -175,7 +177,7 @@ def reverse_move(move: StockMove, *, actor: Actor, reason: str | None = None) ->
         raise AlreadyReversed(_("Movement %(id)d was reversed already.", id=move.id))
     item = db.session.get(Item, move.item_id)
     src, dst = db.session.get(Location, move.dst_id), db.session.get(Location, move.src_id)
-    return post_move(kind=move.kind, item=item, qty=move.qty, src=src, dst=dst, lot=move.lot or None,
+    return post_move(kind=move.kind, item=item, qty=move.qty, src=src, dst=dst, lot=move.lot, exact_lot=True,
                      expiry=move.expiry, serial=move.serial, reason=reason or "correction", ref_type="reversal",
                      ref_id=move.id, actor=actor, reverses=move)
 

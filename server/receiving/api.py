@@ -64,7 +64,8 @@ class BlindIn(Schema):
 
 class ReceiveIn(Schema):
     code = String(required=True, validate=Length(1, 512), metadata={"description": "the item scan, as sent"})
-    qty = Integer(required=True, strict=True, validate=Range(min=1))
+    qty = Integer(required=True, strict=True, validate=Range(min=1),
+                  metadata={"description": "units received (a case-pack scan does not multiply it)"})
     location = String(required=True, validate=Length(1, 64))
     lot = String(load_default=None, validate=Length(1, 40))
     expiry = Date(load_default=None)
@@ -99,6 +100,8 @@ class PutawayIn(Schema):
     to = String(required=True, validate=Length(1, 64))
     lot = String(load_default=None, validate=Length(1, 40))
     reason = String(load_default=None, validate=Length(1, 32))
+    suggested = String(load_default=None, validate=Length(1, 64),
+                       metadata={"description": "the bin the handheld showed when the scan was made"})
 
 
 @bp.get("/receipts")
@@ -195,5 +198,5 @@ def get_suggestion(query):
 def post_putaway(body):
     moved = putaway.confirm_putaway(item_code=body["item"], qty=body["qty"], from_code=body["from_"],
                                     to_code=body["to"], lot=body["lot"], reason=body["reason"],
-                                    actor=actor_from_request())
+                                    shown=body["suggested"], actor=actor_from_request())
     return move_response(moved)

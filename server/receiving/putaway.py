@@ -72,8 +72,12 @@ def suggestion(*, item_code: str, qty: int, from_code: str | None) -> dict:
 
 
 def confirm_putaway(*, item_code: str, qty: int, from_code: str, to_code: str, actor: Actor,
-                    lot: str | None = None, reason: str | None = None) -> list:
-    """Put stock away into the scanned bin; a bin other than the suggestion needs a reason."""
+                    lot: str | None = None, reason: str | None = None, shown: str | None = None) -> list:
+    """Put stock away into the scanned bin; a bin other than the suggestion needs a reason.
+
+    `shown` is the bin the handheld showed when the scan was made: a put-away queued offline and
+    replayed later is judged against what the worker saw, not against a suggestion made since.
+    """
     item = catalog.get_item(item_code, field="item")
     src = ledger.require_physical(get_location(from_code, field="from"), "from")
     dst = ledger.require_physical(get_location(to_code, field="to"), "to")
@@ -83,7 +87,8 @@ def confirm_putaway(*, item_code: str, qty: int, from_code: str, to_code: str, a
     suggested, _why = suggest_bin(item, qty, exclude_id=src.id)
     already_holds = db.session.scalar(sa.select(StockBalance.id).where(
         StockBalance.location_id == dst.id, StockBalance.item_id == item.id, StockBalance.qty > 0).limit(1))
-    if (suggested is None or suggested.id != dst.id) and not already_holds and reason is None:
+    was_shown = shown is not None and shown.strip().upper() == dst.code_key and not dst.blocked
+    if (suggested is None or suggested.id != dst.id) and not already_holds and not was_shown and reason is None:
         raise ReasonRequired(
             _("%(to)s is not the suggested bin%(s)s. Say why you use it.", to=dst.code,
               s=_(" (%(code)s)", code=suggested.code) if suggested else ""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -58,10 +59,11 @@ def create_receipt(reference: str, *, lines: list[tuple[str, int]], supplier: st
 
 def start_blind_receipt(*, supplier: str | None = None) -> Receipt:
     """Open a receipt with no expected lines: what arrives is what gets counted."""
-    today = utcnow().strftime("%Y%m%d")
-    count = db.session.scalar(sa.select(sa.func.count()).where(Receipt.reference.like(f"BLIND-{today}-%")))
-    receipt = Receipt(reference=f"BLIND-{today}-{count + 1:03d}", supplier=supplier, blind=True)
+    # Numbered by the row id, so two receivers starting one at the same moment never collide.
+    receipt = Receipt(reference=f"BLIND-PENDING-{uuid.uuid4().hex}", supplier=supplier, blind=True)
     db.session.add(receipt)
+    db.session.flush()
+    receipt.reference = f"BLIND-{utcnow():%Y%m%d}-{receipt.id:05d}"
     db.session.flush()
     return receipt
 
@@ -109,10 +111,14 @@ def _receiving_target(location_code: str, license_plate: str | None) -> Location
 
 def receive(receipt: Receipt, *, code: str, qty: int, location_code: str, actor: Actor,
             lot: str | None = None, expiry: date | None = None, license_plate: str | None = None) -> dict:
-    """Receive qty units (or cases, for a case-pack barcode) of the scanned item into the location."""
+    """Receive qty units of the scanned item into the location.
+
+    qty always counts units: the handheld starts it at the units one scan stands for (12 for a case-pack
+    barcode) and the receiver corrects it, so a case scan never multiplies by surprise.
+    """
     if receipt.status != ReceiptStatus.OPEN:
         raise ReceiptClosed(_("Receipt %(ref)s is closed.", ref=receipt.reference))
-    item, units, extras = _item_from_scan(code)
+    item, _units, extras = _item_from_scan(code)
     lot = lot or extras.get("lot")
     if expiry is None and extras.get("expiry"):
         expiry = date.fromisoformat(extras["expiry"])
@@ -121,7 +127,7 @@ def receive(receipt: Receipt, *, code: str, qty: int, location_code: str, actor:
     if item.tracks_expiry and expiry is None:
         raise InvalidInput(_("%(sku)s needs an expiry date.", sku=item.sku), field="expiry")
     target = _receiving_target(location_code, license_plate)
-    total = qty * units
+    total = qty
     moves = ledger.post_move(kind=MoveKind.RECEIVE, item=item, qty=total,
                              src=ledger.virtual(VirtualLocation.SUPPLIER), dst=target, lot=lot, expiry=expiry,
                              ref_type="receipt", ref_id=receipt.id, actor=actor)

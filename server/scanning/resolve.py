@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..auth.models import User
@@ -100,8 +101,10 @@ def _resolve_gs1(fields: dict[str, str]) -> dict:
     return {"kind": "gs1", **base}
 
 
-def resolve_code(raw: str, *, gs_substitutes=("|",)) -> dict:
+def resolve_code(raw: str, *, gs_substitutes=None) -> dict:
     """Resolve one scan as CONTRACT.md's POST /api/scan describes; raise a problem otherwise."""
+    if gs_substitutes is None:  # the configured wedge substitutes for the GS1 separator
+        gs_substitutes = current_app.config.get("SCAN_GS_SUBSTITUTES", ("|",)) if has_app_context() else ("|",)
     parsed = gs1.parse_scan(raw, substitutes=gs_substitutes)
     payload = parsed.payload
     if not payload.strip():

@@ -18,6 +18,9 @@ from ..auth.models import FLOOR_ROLES, Role
 from ..inventory.codes import ADJUST_REASONS, LocationKind, MoveKind, ReasonCode
 
 BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
+# Largest quantity one form line may book: a typo of extra digits must not reach the database as a
+# number its integer column cannot hold.
+MAX_UNITS = 1_000_000
 PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
 
 ROLE_LABELS = {
@@ -184,7 +187,9 @@ class AdjustForm(FlaskForm):
     location = StringField(lazy_gettext("Location"), [DataRequired(lazy_gettext("Enter the location code.")),
                                                       Length(max=64)])
     qty = IntegerField(lazy_gettext("Change in units"),
-                       [InputRequired(lazy_gettext("Enter the change, like 5 or -2."))],
+                       [InputRequired(lazy_gettext("Enter the change, like 5 or -2.")),
+                        NumberRange(min=-MAX_UNITS, max=MAX_UNITS,
+                                    message=lazy_gettext("Enter a change between %(min)d and %(max)d."))],
                        description=lazy_gettext("Positive adds units (found), negative removes them "
                                                 "(lost, damaged)."))
     reason = SelectField(lazy_gettext("Reason"), [DataRequired(lazy_gettext("Choose a reason."))],
@@ -198,7 +203,7 @@ class AdjustForm(FlaskForm):
             raise ValidationError(_("Zero changes nothing: enter a positive or negative number."))
 
 
-RECEIPT_LINE = re.compile(r"^(?P<code>\S(?:.*\S)?)[\s,;]+(?P<qty>[0-9]+)$")
+RECEIPT_LINE = re.compile(r"^(?P<code>\S(?:.*?[^\s,;])?)[\s,;]+(?P<qty>[0-9]+)$")
 
 
 class ReceiptForm(FlaskForm):
@@ -223,6 +228,8 @@ class ReceiptForm(FlaskForm):
                 problems.append(_("Line %(n)d: write the SKU and the quantity, like ABC-1 12.", n=n))
             elif int(found["qty"]) < 1:
                 problems.append(_("Line %(n)d: the quantity must be above zero.", n=n))
+            elif int(found["qty"]) > MAX_UNITS:
+                problems.append(_("Line %(n)d: the quantity must be at most %(max)d.", n=n, max=MAX_UNITS))
             else:
                 self._parsed.append((n, found["code"], int(found["qty"])))
         if problems:

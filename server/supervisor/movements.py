@@ -20,7 +20,7 @@ from . import clock, queries
 from .access import safe_next
 from .export import csv_response, export_name
 from .forms import MOVE_KIND_LABELS, ActionForm
-from .views import PAGE_SIZE, bp, offset, page_info, web_actor
+from .views import PAGE_SIZE, bp, offset, page_info, page_number, web_actor
 
 FILTERS = ("item", "location", "kind", "user", "from", "to")
 MOVEMENT_COLUMNS = ("id", "time", "kind", "sku", "name", "qty", "from", "to", "lot", "expiry", "reason",
@@ -87,7 +87,7 @@ def read_filters() -> Filters:
 
 
 def _page(filters: Filters, status: int = 200):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows, total = [], 0
     if not filters.errors:
         stmt, count = queries.movements(**filters.criteria)

@@ -13,7 +13,7 @@ from ..receiving.models import Receipt, ReceiptStatus
 from . import clock, queries
 from .forms import ActionForm, ImportForm, ReceiptForm
 from .imports import run_import
-from .views import PAGE_SIZE, bp, offset, page_info, show_domain_error
+from .views import PAGE_SIZE, bp, offset, page_info, page_number, show_domain_error
 
 RECEIPT_CSV_COLUMNS = ("reference", "supplier", "item", "qty")
 STATUSES = ("open", "closed", "all")
@@ -38,7 +38,7 @@ def receipts():
     status = request.args.get("status", "open")
     if status not in STATUSES:
         status = "open"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows, total = queries.receipt_page(None if status == "all" else status, limit=PAGE_SIZE, offset=offset(page))
     return render_template("supervisor/receipts/list.html", receipts=rows, status=status,
                            counts=queries.receipt_counts(), paging=page_info(page, total, len(rows)))

@@ -82,11 +82,18 @@ def show_domain_error(form, error: DomainError, *, aliases: dict | None = None) 
         flash(error.detail, "error")
 
 
+# Pages past this one are never real; a huge number would overflow the database's OFFSET.
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The 1-based page number from the query string (1 when missing or not a number)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+
+
 def paging() -> tuple[str, int]:
     """Read the search text and the 1-based page number from the query string."""
-    q = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    return q, page
+    return request.args.get("q", "").strip(), page_number()
 
 
 def offset(page: int) -> int:

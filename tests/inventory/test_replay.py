@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -233,6 +234,7 @@ def test_two_requests_with_one_key_at_once_make_one_movement(app, replay_floor, 
     token = replay_floor["tokens"]["picker"]
     body = {"item": "RP-1", "qty": 1, "from": BINS[0], "to": BINS[1]}
     outcomes = []
+    overlapped = 0
     with httpx.Client(base_url=live_server, timeout=60, headers={"Authorization": f"Bearer {token}"}) as one, \
             httpx.Client(base_url=live_server, timeout=60, headers={"Authorization": f"Bearer {token}"}) as two:
         for n in range(ROUNDS):
@@ -243,9 +245,13 @@ def test_two_requests_with_one_key_at_once_make_one_movement(app, replay_floor, 
             barrier = threading.Barrier(2)
             answers: list = [None, None]
 
+            spans: list = [None, None]
+
             def send(i, c):
                 barrier.wait(10)
+                began = time.monotonic()
                 answers[i] = c.post("/api/moves", json=body, headers={"Idempotency-Key": key})
+                spans[i] = (began, time.monotonic())
 
             threads = [threading.Thread(target=send, args=(i, c)) for i, c in enumerate((one, two))]
             for t in threads:
@@ -253,6 +259,7 @@ def test_two_requests_with_one_key_at_once_make_one_movement(app, replay_floor, 
             for t in threads:
                 t.join(60)
             assert all(a is not None for a in answers)
+            overlapped += spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1]
             db.session.rollback()
             assert db.session.scalar(sa.select(sa.func.count()).select_from(StockMove)) == count + 1, n
             made = [a for a in answers if a.status_code == 201 and "Idempotent-Replayed" not in a.headers]
@@ -274,3 +281,4 @@ def test_two_requests_with_one_key_at_once_make_one_movement(app, replay_floor, 
     stock = {(b["location"]): b["qty"] for b in ApiClient(app.test_client(), token).get(
         "/api/stock?item=RP-1").json["locations"]}
     assert stock[BINS[0]] == 6 and stock[BINS[1]] == 6 + ROUNDS, (stock, outcomes)
+    assert overlapped > 0, "the two requests never ran at the same time"

@@ -1,10 +1,10 @@
-"""Fixtures for the supervisor pages: clients already signed in as a supervisor or an admin."""
+"""Fixtures for the supervisor pages: signed-in clients, and a small stocked floor."""
 
 from __future__ import annotations
 
 import pytest
-from flask import g
 
+from tests.supervisor import floor as stock_floor
 from tests.supervisor.web import login
 
 
@@ -27,17 +27,7 @@ def admin(app, users):
     return _signed_in(app, users["admin"])
 
 
-@pytest.fixture(autouse=True)
-def _fresh_csrf_token_per_request(request):
-    """Let each test-client request make its own CSRF token, as each real request does.
-
-    The `app` fixture keeps one app context open for the whole test, so `g` outlives requests; Flask-WTF
-    caches the token in `g`, and a second client (or a session cleared by sign-out) would get a stale one.
-    """
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-
-    @app.teardown_request
-    def _forget_token(_exc):
-        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+@pytest.fixture
+def floor(app, users):
+    """A small stocked floor (see tests/supervisor/floor.py); returns the actor of its adjustments."""
+    return stock_floor.build(users)

@@ -64,3 +64,31 @@ def test_an_admin_creates_an_item_and_signs_out_in_the_browser(live_server, user
     expect(page.locator("#flash")).to_have_text("You are signed out.")
     page.goto(live_server + "/items")
     expect(page).to_have_url(re.compile(r"/login\?next=/items$"))
+
+
+def test_a_supervisor_adjusts_stock_and_reverses_it_in_the_browser(live_server, users, page):
+    from tests.supervisor import floor
+    floor.build(users)
+    _sign_in(page, live_server, users["supervisor"])
+    page.click("#nav-stock")
+    expect(page.locator("tr.stock-row[data-sku='MUG-1'] td.on-hand")).to_have_text("16")
+    page.click("#tab-adjust")
+    page.fill("#item", "MUG-1")
+    page.fill("#location", "A-01")
+    page.fill("#qty", "-2")
+    page.select_option("#reason", "damaged")
+    page.click("#adjust-submit")
+    expect(page).to_have_url(live_server + "/items/MUG-1#stock")
+    expect(page.locator("#flash")).to_have_text("MUG-1 in A-01 changed by -2.")
+    expect(page.locator("#item-on-hand")).to_have_text("14")
+
+    page.click("#item-movements")
+    newest = page.locator("tr.move-row").first
+    expect(newest.locator("td.reason")).to_have_text("Damaged")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Reverse movement …?"
+    newest.locator("button", has_text="Reverse").click()
+    expect(page).to_have_url(live_server + "/movements?item=MUG-1")
+    expect(page.locator("#flash")).to_contain_text("reversed by movement")
+    expect(page.locator("tr.move-row").nth(1).locator("a.reversed-by")).to_be_visible()
+    page.goto(live_server + "/items/MUG-1")
+    expect(page.locator("#item-on-hand")).to_have_text("16")

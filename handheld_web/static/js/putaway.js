@@ -147,6 +147,8 @@ async function place(to, stamp) {
     if (!reason) return;
   }
   const body = { item: item.code, qty, from, to };
+  // The bin shown at scan time: a queued put-away replayed later is judged against it.
+  if (s.suggested) body.suggested = s.suggested;
   if (item.lot) body.lot = item.lot;
   if (reason) body.reason = reason;
   let res;

@@ -1,0 +1,59 @@
+"""A small stocked floor for the stock, movement and receipt pages, and ledger look-ups for the tests.
+
+Zones A and B, a dock with a tote on it, three items, stock entered through the ledger:
+MUG-1: A-01 10, B-01 4, TOTE-7 2 (16 on hand in 3 locations); TEA-1 (lots): A-02 L1 6 (expires 2027-01-31),
+A-02 L2 3 (expires 2026-12-31); CUP-9: none. Every adjustment is by the receiver on handheld HH-7.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+MUG_BARCODE = "4006381333931"
+SCANNED_AT = datetime(2026, 3, 14, 8, 15, 30, tzinfo=timezone.utc)
+OPENING = (("MUG-1", "A-01", 10, None, None), ("MUG-1", "B-01", 4, None, None),
+           ("TEA-1", "A-02", 6, "L1", date(2027, 1, 31)), ("TEA-1", "A-02", 3, "L2", date(2026, 12, 31)),
+           ("MUG-1", "TOTE-7", 2, None, None))
+
+
+def build(users):
+    from server.catalog.services import create_item
+    from server.http import run_in_transaction
+    from server.inventory.ledger import Actor
+    from server.inventory.locations import create_location, get_or_create_zone
+    from server.inventory.moves import adjust_stock
+
+    actor = Actor(user_id=users["receiver"].id, device_id="HH-7", scanned_at=SCANNED_AT)
+
+    def make():
+        a, b = get_or_create_zone("A"), get_or_create_zone("B")
+        create_location("A-01", zone=a, pick_sequence=1)
+        create_location("A-02", zone=a, pick_sequence=2)
+        create_location("B-01", zone=b, pick_sequence=3)
+        dock = create_location("DOCK-1", kind="dock", zone=b, pick_sequence=4)
+        create_location("TOTE-7", kind="tote", parent=dock, pick_sequence=5)
+        create_item("MUG-1", "Blue mug", barcodes=[MUG_BARCODE])
+        create_item("TEA-1", "Green tea", tracks_lot=True, tracks_expiry=True)
+        create_item("CUP-9", "Paper cup")
+        for item, loc, qty, lot, expiry in OPENING:
+            adjust_stock(item_code=item, location_code=loc, delta=qty, reason="opening_balance", lot=lot,
+                         expiry=expiry, actor=actor)
+    run_in_transaction(make)
+    return {"actor": actor}
+
+
+def balance(sku: str, code: str, lot: str = "") -> int:
+    """On-hand units of an item in a location (and lot), read fresh from the database."""
+    from server.catalog.services import get_item
+    from server.extensions import db
+    from server.inventory.locations import find_location
+    from server.inventory.queries import balance_qty
+    db.session.expire_all()
+    return balance_qty(get_item(sku).id, find_location(code).id, lot)
+
+
+def move_ids(**filters) -> list[int]:
+    """Ids of the movements matching the filters, newest first."""
+    from server.inventory.queries import movement_history
+    rows, _total = movement_history(limit=1000, **filters)
+    return [m.id for m in rows]
