@@ -66,7 +66,7 @@ class MovementOut(Schema):
     kind = String()
     item = String()
     qty = Integer()
-    from_ = String(data_key="from")
+    from_ = String(data_key="from", attribute="from")
     to = String()
     lot = String(allow_none=True)
     expiry = String(allow_none=True)
@@ -100,7 +100,7 @@ class ContainerMoveIn(Schema):
 class ContainerMoveOut(Schema):
     id = Integer()
     container = String()
-    from_ = String(data_key="from", allow_none=True)
+    from_ = String(data_key="from", attribute="from", allow_none=True)
     to = String()
 
 
@@ -135,9 +135,6 @@ def move_response(moved: list[StockMove]) -> dict:
     first["qty"] = sum(m.qty for m in moved)
     first["lot"] = first["lot"] if len(moved) == 1 else None
     first["parts"] = [queries.movement_out(m) for m in moved] if len(moved) > 1 else []
-    first["from_"] = first.pop("from")
-    for part in first["parts"]:
-        part["from_"] = part.pop("from")
     return first
 
 
@@ -179,7 +176,7 @@ def post_container_move(body):
     log = moves.move_container(container_code=body["container"], to_code=body["to"], actor=actor_from_request())
     from .models import Location
     src = db.session.get(Location, log.from_parent_id) if log.from_parent_id else None
-    return {"id": log.id, "container": body["container"].upper(), "from_": src.code if src else None,
+    return {"id": log.id, "container": body["container"].upper(), "from": src.code if src else None,
             "to": db.session.get(Location, log.to_parent_id).code}
 
 
@@ -216,12 +213,7 @@ def list_movements(query):
     loc_id = get_location(query["location"], field="location").id if query["location"] else None
     rows, total = queries.movement_history(item_id=item_id, location_id=loc_id, kind=query["kind"],
                                            limit=query["limit"], offset=query["offset"])
-    out = []
-    for m in rows:
-        d = queries.movement_out(m)
-        d["from_"] = d.pop("from")
-        out.append(d)
-    return {"movements": out, "total": total}
+    return {"movements": [queries.movement_out(m) for m in rows], "total": total}
 
 
 @bp.post("/movements/<int:move_id>/reverse")

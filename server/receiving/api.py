@@ -10,7 +10,7 @@ from ..auth.guard import require_role
 from ..auth.models import Role
 from ..idempotency import idempotent
 from ..inventory.queries import movement_out
-from ..inventory.stock_api import MovementOut, actor_from_request, move_response, MoveOut
+from ..inventory.stock_api import MovementOut, MoveOut, actor_from_request, move_response
 from ..schemas import CsvUpload, ImportResult
 from . import putaway, services
 
@@ -88,7 +88,7 @@ class SuggestionQuery(Schema):
 class SuggestionOut(Schema):
     item = String()
     qty = Integer()
-    from_ = String(data_key="from", allow_none=True)
+    from_ = String(data_key="from", attribute="from", allow_none=True)
     suggested = String(allow_none=True)
     why = String()
 
@@ -164,9 +164,7 @@ def receive(receipt_id: int, body):
     result = services.receive(receipt, code=body["code"], qty=body["qty"], location_code=body["location"],
                               lot=body["lot"], expiry=body["expiry"], license_plate=body["license_plate"],
                               actor=actor_from_request())
-    movement = movement_out(result["movement"])
-    movement["from_"] = movement.pop("from")
-    return {**result, "movement": movement}
+    return {**result, "movement": movement_out(result["movement"])}
 
 
 @bp.post("/receipts/<int:receipt_id>/close")
@@ -184,9 +182,7 @@ def close_receipt(receipt_id: int):
 @bp.output(SuggestionOut)
 @bp.doc(summary="Suggest a bin for stock waiting to be put away")
 def get_suggestion(query):
-    out = putaway.suggestion(item_code=query["item"], qty=query["qty"], from_code=query["from_"])
-    out["from_"] = out.pop("from")
-    return out
+    return putaway.suggestion(item_code=query["item"], qty=query["qty"], from_code=query["from_"])
 
 
 @bp.post("/putaways")
