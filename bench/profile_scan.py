@@ -39,6 +39,11 @@ class SqlTimer:
         self.begin = [0, 0.0]
         sa.event.listen(engine, "before_cursor_execute", self._before)
         sa.event.listen(engine, "after_cursor_execute", self._after)
+        self.checkouts = 0  # each checkout runs a pre-ping (pool_pre_ping=True): one more round trip
+
+        def _checkout(*_a):
+            self.checkouts += 1
+        sa.event.listen(engine, "checkout", _checkout)
         timer = self
 
         # COMMIT goes to the DBAPI connection, not through a cursor: time the dialect's do_commit.
@@ -67,12 +72,14 @@ class SqlTimer:
     def reset(self):
         self.by_stmt.clear()
         self.commit[:] = [0, 0.0]
+        self.checkouts = 0
 
     def report(self, n: int, wall: float) -> str:
         lines = [f"  {n} requests, {wall / n * 1000:.2f} ms each (wall, in-process)"]
         sql_total = sum(v[1] for v in self.by_stmt.values())
         lines.append(f"  SQL statements: {sum(v[0] for v in self.by_stmt.values()) / n:.1f} per request, "
                      f"{sql_total / n * 1000:.2f} ms per request")
+        lines.append(f"  pool checkouts (each with a pre-ping): {self.checkouts / n:.2f} per request")
         lines.append(f"  COMMIT: {self.commit[0] / n:.2f} per request, {self.commit[1] / n * 1000:.2f} ms per request")
         for key, (cnt, secs) in sorted(self.by_stmt.items(), key=lambda kv: -kv[1][1])[:14]:
             lines.append(f"    {secs / n * 1000:7.3f} ms/req  {cnt / n:5.2f}x  {key}")

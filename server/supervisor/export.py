@@ -49,12 +49,16 @@ def csv_response(filename: str, header: Sequence[str], stmt, to_row: Callable[[o
         out = csv.writer(buf, lineterminator="\r\n")
         buf.write(BOM)
         out.writerow(header)
-        for row in db.session.execute(stmt.execution_options(yield_per=BATCH_ROWS)):
-            out.writerow([cell(v) for v in to_row(row)])
-            if buf.tell() >= CHUNK_BYTES:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
+        result = db.session.execute(stmt.execution_options(yield_per=BATCH_ROWS))
+        try:
+            for row in result:
+                out.writerow([cell(v) for v in to_row(row)])
+                if buf.tell() >= CHUNK_BYTES:
+                    yield buf.getvalue()
+                    buf.seek(0)
+                    buf.truncate()
+        finally:
+            result.close()  # also when the download is cancelled half-way: free the server-side cursor
         yield buf.getvalue()
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")

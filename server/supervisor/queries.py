@@ -116,9 +116,13 @@ def stock_by_item(q: str | None = None, *, in_stock_only: bool = False):
 # --- Stock by location -----------------------------------------------------------------------------
 
 def stock_by_location(q: str | None = None, *, zone: str | None = None):
-    """What each physical location holds: one row per item and lot, locations in walking order."""
-    parent = aliased(Location)
-    stmt = (sa.select(Location.code.label("location"), Zone.code.label("zone"), Location.kind,
+    """What each physical location holds: one row per item and lot, locations in walking order.
+
+    A container without a zone of its own (a tote parked on a dock) counts in the zone it stands in.
+    """
+    parent, parent_zone = aliased(Location), aliased(Zone)
+    zone_code = sa.func.coalesce(Zone.code, parent_zone.code)
+    stmt = (sa.select(Location.code.label("location"), zone_code.label("zone"), Location.kind,
                       parent.code.label("parent"), Item.sku, Item.name, StockBalance.lot, StockBalance.expiry,
                       StockBalance.qty, StockBalance.reserved,
                       (StockBalance.qty - StockBalance.reserved).label("available"))
@@ -127,11 +131,12 @@ def stock_by_location(q: str | None = None, *, zone: str | None = None):
             .join(Item, StockBalance.item_id == Item.id)
             .outerjoin(Zone, Location.zone_id == Zone.id)
             .outerjoin(parent, Location.parent_id == parent.id)
+            .outerjoin(parent_zone, parent.zone_id == parent_zone.id)
             .where(StockBalance.qty > 0, Location.kind != LocationKind.VIRTUAL))
     if q:
         stmt = stmt.where(Location.code_key.like(f"%{q.strip().upper()}%"))
     if zone:
-        stmt = stmt.where(Zone.code == zone.strip().upper())
+        stmt = stmt.where(zone_code == zone.strip().upper())
     return stmt.order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key,
                          Item.sku_key, StockBalance.lot)
 

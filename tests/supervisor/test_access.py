@@ -55,7 +55,7 @@ def floor_session(app, users):
     return client
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p != "/dashboard"] + ["/movements/1", "/receipts/1"])
+@pytest.mark.parametrize("path", PAGES + ["/movements/1", "/receipts/1"])
 def test_a_floor_role_session_cannot_open_the_pages(floor_session, path):
     r = floor_session.get(path)
     assert r.status_code == 403
