@@ -9,6 +9,7 @@ answers said happened, the ledger must agree with the balances, and every refusa
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import threading
@@ -31,9 +32,9 @@ SIDE_BINS = ["H-S1", "H-S2", "H-S3"]
 COLD_ITEMS = ["COLD-1", "COLD-2", "COLD-3", "COLD-4"]
 COLD_BINS = [f"C-{n:02d}" for n in range(1, 9)]
 MAX_BUSY_SHARE = 0.01  # 503 answers allowed, but rare
-# The load phase is bounded in time: on a quiet 2-core machine all 3200 writes finish well inside it;
-# on a loaded one each client stops starting new writes when it is over, and the checks run on what
-# was done (at least MIN_OPS_PER_THREAD each, so that the race was real).
+# The load phase is bounded in time. All 3200 writes are meant to fit in it on a 2-core machine; when
+# the machine is loaded, each client stops starting new writes at the deadline and the checks run on
+# what was done (at least MIN_OPS_PER_THREAD per client, so the race was real).
 LOAD_SECONDS = float(os.environ.get("SHIPFLOOR_RACE_SECONDS", "60"))
 MIN_OPS_PER_THREAD = 15
 
@@ -160,8 +161,6 @@ def _balances() -> dict[tuple[str, str], int]:
 
 
 def test_concurrent_moves_and_removals_lose_nothing_and_oversell_nothing(app, race_floor, gunicorn):
-    import json
-
     from server.extensions import db
     from server.inventory.ledger_models import StockBalance, StockMove
     from server.inventory.queries import verify_ledger

@@ -174,11 +174,16 @@ def test_receive_a_gs1_scan_puts_its_lot_and_expiry_on_the_balance(api, floor, s
     assert stock(api, LOT_ITEM) == {("DOCK-1", "LOT7", "2027-06-30"): 4}
 
 
-def test_a_case_pack_barcode_receives_a_case_worth_of_units_per_scan(api, floor):
+def test_a_case_pack_barcode_stands_for_a_case_of_units(api, floor):
+    """A case scan tells the handheld how many units it stands for (12); qty always counts units, so the
+    handheld pre-fills 12 per case and a case scan never multiplies by surprise (services.receive)."""
+    scanned = api("receiver").scan(MUG_CASE)
+    assert scanned.status_code == 200, scanned.json
+    assert (scanned.json["kind"], scanned.json["item"]["sku"], scanned.json["item"]["units"]) == ("item", MUG, 12)
     receipt = new_receipt(api, lines=((MUG, 24),))
-    r = receive(api, receipt, MUG_CASE, 2)
+    r = receive(api, receipt, MUG_CASE, 2 * scanned.json["item"]["units"])
     assert r.status_code == 201, r.json
-    assert r.json["movement"]["qty"] == 24
+    assert (r.json["movement"]["item"], r.json["movement"]["qty"]) == (MUG, 24)
     assert r.json["line"]["received"] == 24 and r.json["flags"] == []
     assert stock(api, MUG)[("DOCK-1", None, None)] == 24
 
