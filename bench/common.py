@@ -148,7 +148,8 @@ def database(backend: str, workdir: Path, *, pg_durable: bool = False):
         sync = os.environ.get("SHIPFLOOR_SQLITE_SYNCHRONOUS", "FULL").upper()
         yield Database("sqlite", f"sqlite:///{workdir / 'bench.db'}",
                        note=f"SQLite {sqlite3.sqlite_version} file on local disk, WAL, synchronous={sync} "
-                            "(the app's default; durable)",
+                            + ("(the app's default; durable)" if sync == "FULL" else
+                               "(NOT the app's default, set by SHIPFLOOR_SQLITE_SYNCHRONOUS)"),
                        version=sqlite3.sqlite_version)
         return
     if backend != "postgresql":

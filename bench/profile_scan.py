@@ -108,6 +108,34 @@ def profile(label, fn, n, timer, top=25):
     return wall / n
 
 
+def request_fns(client, token: str, codes: list[str], cat) -> dict:
+    """The profiled requests, sent through a Flask test client."""
+    headers = {"Authorization": f"Bearer {token}", "X-Device-Id": "prof"}
+    m = cat.movers[0]
+    hot = [it["sku"] for it in cat.items if it["lot"] is None][-1]
+
+    def healthz(i):
+        assert client.get("/healthz").status_code == 200
+
+    def scan(i):
+        r = client.post("/api/scan", json={"code": codes[i % len(codes)]}, headers=headers)
+        assert r.status_code in (200, 404), r.get_data(as_text=True)
+
+    def move(i):
+        src, dst = (m["a"], m["b"]) if i % 2 == 0 else (m["b"], m["a"])
+        r = client.post("/api/moves", json={"item": m["sku"], "qty": 1, "from": src, "to": dst},
+                        headers={**headers, "Idempotency-Key": uuid.uuid4().hex})
+        assert r.status_code == 201, r.get_data(as_text=True)
+
+    def stock(i):
+        assert client.get(f"/api/stock?item={hot}", headers=headers).status_code == 200
+
+    def me(i):
+        assert client.get("/api/me", headers=headers).status_code == 200
+
+    return {"healthz": healthz, "scan": scan, "move": move, "stock": stock, "me": me}
+
+
 def _timed(fn, n) -> dict:
     times = []
     for i in range(n):
@@ -119,17 +147,16 @@ def _timed(fn, n) -> dict:
             "p99_ms": round(times[max(0, int(n * 0.99) - 1)] * 1000, 3)}
 
 
-def ablate(app, client, headers, scan, healthz, n, db) -> None:
+def ablate(app, fns: dict, make_fns, n, db) -> None:
     """Time scan variants without a profiler: what does each part of a scan cost?"""
     import server.scanning.api as scan_api
     from server import db as server_db
     from server.extensions import db as sdb
 
-    def me(i):
-        assert client.get("/api/me", headers=headers).status_code == 200
-
+    scan, healthz, me = fns["scan"], fns["healthz"], fns["me"]
     results = {}
     results["healthz"] = _timed(healthz, n)
+    results["healthz (again, drift check)"] = _timed(healthz, n)
     results["GET /api/me (auth + framework)"] = _timed(me, n)
     results["scan (as shipped)"] = _timed(scan, n)
     real = scan_api.run_in_transaction
@@ -144,6 +171,21 @@ def ablate(app, client, headers, scan, healthz, n, db) -> None:
         results["scan, log committed with the read transaction (BEGIN deferred)"] = _timed(scan, n)
     finally:
         scan_api.run_in_transaction = real
+    # pool_pre_ping=True (server/config.py) costs a "SELECT 1" on every pool checkout, and a scan
+    # checks out twice (the read, then the scan-log transaction after a rollback released it).
+    from server import create_app
+    from server.config import Config
+    cfg = Config()
+    cfg.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+    app2 = create_app(cfg)
+    fns2 = make_fns(app2.test_client())
+    scan2, healthz2 = fns2["scan"], fns2["healthz"]
+    for i in range(20):
+        scan2(i), healthz2(i)
+    results["healthz, pool_pre_ping off"] = _timed(healthz2, n)
+    results["scan, pool_pre_ping off"] = _timed(scan2, n)
+    with app2.app_context():
+        sdb.engine.dispose()
     if db.backend == "sqlite":
         server_db.set_sqlite_synchronous("NORMAL")
         with app.app_context():
@@ -174,42 +216,29 @@ def main(argv=None) -> int:
         from server import create_app
         from server.extensions import db as sdb
         app = create_app()
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {token}", "X-Device-Id": "prof"}
         rng = random.Random(3)
         kinds = [k for k, w, _ in MIX for _ in range(w)]
         codes = [make_code(rng.choice(kinds), cat, rng) for _ in range(args.n)]
         with app.app_context():
             timer = SqlTimer(sdb.engine)
-        m = cat.movers[0]
-
-        def healthz(i):
-            assert client.get("/healthz").status_code == 200
-
-        def scan(i):
-            r = client.post("/api/scan", json={"code": codes[i]}, headers=headers)
-            assert r.status_code in (200, 404), r.get_data(as_text=True)
-
-        def move(i):
-            src, dst = (m["a"], m["b"]) if i % 2 == 0 else (m["b"], m["a"])
-            r = client.post("/api/moves", json={"item": m["sku"], "qty": 1, "from": src, "to": dst},
-                            headers={**headers, "Idempotency-Key": uuid.uuid4().hex})
-            assert r.status_code == 201, r.get_data(as_text=True)
-
-        for fn in (healthz, scan, move):  # warm caches
+        fns = request_fns(app.test_client(), token, codes, cat)
+        healthz, scan, move, stock = fns["healthz"], fns["scan"], fns["move"], fns["stock"]
+        for fn in (healthz, scan, move, stock):  # warm caches
             for i in range(20):
                 fn(i)
         print(f"backend: {db.note}")
         if args.ablate:
-            ablate(app, client, headers, scan, healthz, args.n, db)
+            ablate(app, fns, lambda c: request_fns(c, token, codes, cat), args.n, db)
             with app.app_context():
                 sdb.engine.dispose()
             return 0
         h = profile("GET /healthz", healthz, args.n, timer, args.top)
         s = profile("POST /api/scan", scan, args.n, timer, args.top)
         mv = profile("POST /api/moves", move, min(args.n, 500), timer, args.top)
-        print(json.dumps({"ms_per_request_in_process": {"healthz": round(h * 1000, 3), "scan": round(s * 1000, 3),
-                                                        "moves": round(mv * 1000, 3)}}))
+        st = profile("GET /api/stock", stock, args.n, timer, args.top)
+        print(json.dumps({"ms_per_request_in_process_under_cprofile": {
+            "healthz": round(h * 1000, 3), "scan": round(s * 1000, 3), "moves": round(mv * 1000, 3),
+            "stock": round(st * 1000, 3)}}))
         with app.app_context():
             sdb.engine.dispose()
     return 0

@@ -128,6 +128,9 @@ def run_backend(backend: str, args) -> dict:
                     "scan": lambda rnd, c=clients: split(
                         scan_requests(cat, token, per_round, 1000 * c + rnd, c), c),
                 }
+                if args.with_me:  # an authenticated no-op: what auth + framework cost, without resolving
+                    make["me"] = lambda rnd, c=clients: split(
+                        [Req("GET", "/api/me", None, (("Authorization", f"Bearer {token}"),))] * per_round, c)
                 quiet = wait_for_quiet(args.quiet_wait) if args.quiet_wait else None
                 if quiet:
                     log(f"machine before measuring: {quiet}")
@@ -135,7 +138,7 @@ def run_backend(backend: str, args) -> dict:
                                              max_seconds=args.max_seconds / args.rounds, server=srv, db=db,
                                              driver_procs=args.driver_procs)
                 h, s = pooled["healthz"], pooled["scan"]
-                for r in (h, s):
+                for r in pooled.values():
                     log(f"[{backend}] {r.label:8s} c={clients:<3d} {r.rps:8.1f} req/s  p50 {r.p50_ms:7.2f} ms  "
                         f"p99 {r.p99_ms:7.2f} ms  statuses {r.statuses} errors {r.errors}  cores: driver "
                         f"{r.driver_cores} server {r.server_cores} db {r.db_cores} others {r.other_cores}")
@@ -145,6 +148,9 @@ def run_backend(backend: str, args) -> dict:
                              "p99_ratio_scan_over_healthz": round(s.p99_ms / h.p99_ms, 2) if h.p99_ms else None,
                              "p50_ratio_scan_over_healthz": round(s.p50_ms / h.p50_ms, 2) if h.p50_ms else None,
                              "rounds": ratio_summary(slices["healthz"], slices["scan"]), "quiet": quiet})
+                if "me" in pooled:
+                    rows[-1]["me"] = pooled["me"].row()
+                    rows[-1]["me_rps_ratio_over_healthz"] = round(pooled["me"].rps / h.rps, 3)
         return {"backend": backend, "database": db.note, "workers": args.workers, "worker_class": "sync",
                 "rows": rows}
 
@@ -164,6 +170,10 @@ def print_table(results: list[dict]) -> None:
                          "yes" if ok else "no",
                          f"{s['driver_cores']}/{s['server_cores']}/{s['db_cores']}/{s['other_cores']}"])
     print(fmt_table(headers, rows))
+    me_rows = [[res["backend"], r["clients"], r["me"]["rps"], r["me_rps_ratio_over_healthz"], r["me"]["p50_ms"],
+                r["me"]["p99_ms"]] for res in results for r in res["rows"] if "me" in r]
+    if me_rows:
+        print(fmt_table(["backend", "clients", "GET /api/me req/s", "me/healthz rps", "me p50", "me p99"], me_rows))
     print("(latencies in ms; 'within 1.5x' = healthz req/s <= 1.5 x scan req/s and scan p99 <= 1.5 x healthz p99)")
     for res in results:
         print(f"{res['backend']}: {res['database']}")
@@ -179,6 +189,8 @@ def main(argv=None) -> int:
     p.add_argument("--items", type=int, default=300)
     p.add_argument("--rounds", type=int, default=None,
                    help="interleaved healthz/scan slices per concurrency (default 4; quick 2)")
+    p.add_argument("--with-me", action="store_true",
+                   help="also measure GET /api/me (authenticated no-op) as a second baseline")
     p.add_argument("--warmup", type=int, default=100, help="warm-up requests before each measured run")
     p.add_argument("--max-seconds", type=float, default=60.0, help="wall-clock limit of each measured run")
     p.add_argument("--driver-procs", type=int, default=None, help="load-driver processes (default 1 for 1 client, else 2)")
