@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
@@ -47,7 +49,10 @@ def test_scan_benchmark_on_sqlite_reports_every_row(tmp_path):
     assert "scan/healthz" in stdout and "results:" in stdout
 
 
-def test_scan_benchmark_on_postgresql_reports_every_row(tmp_path):
+def test_scan_benchmark_on_postgresql_reports_every_row(tmp_path, request):
+    chosen = request.config.getoption("--backend", default=None)
+    if chosen and "postgresql" not in chosen:
+        pytest.skip("--backend excludes postgresql")
     res, _ = run_bench("scan.py", tmp_path, "--backend", "postgresql", "--quick", "--requests", "12",
                        "--clients", "1,3", "--rounds", "1", "--workers", "2")
     [backend] = res["results"]
