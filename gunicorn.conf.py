@@ -8,7 +8,7 @@ workers = int(os.environ.get("SHIPFLOOR_WORKERS", multiprocessing.cpu_count() * 
 threads = int(os.environ.get("SHIPFLOOR_THREADS", "1"))
 timeout = 30
 graceful_timeout = 10
-accesslog = os.environ.get("SHIPFLOOR_ACCESS_LOG", "-")
+accesslog = os.environ.get("SHIPFLOOR_ACCESS_LOG", "-") or None  # "" turns the access log off
 certfile = os.environ.get("SHIPFLOOR_CERT") or None
 keyfile = os.environ.get("SHIPFLOOR_KEY") or None
 

@@ -48,7 +48,8 @@ class Config:
         self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
         self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
         self.SQLITE_SYNCHRONOUS = env.get("SHIPFLOOR_SQLITE_SYNCHRONOUS", "FULL")
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A network database may drop idle connections: ping before use. A SQLite file cannot.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # A supervisor session slides for 12 hours of use; over HTTPS the cookie never travels in clear.

@@ -74,9 +74,9 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
-    sync = connection_record.info.get("synchronous") or _sqlite_synchronous
-    cur.execute(f"PRAGMA synchronous={sync}")
+    cur.execute(f"PRAGMA synchronous={_sqlite_synchronous}")
     cur.close()
+    connection_record.info["sqlite_synchronous"] = _sqlite_synchronous
 
 
 _sqlite_synchronous = "FULL"
@@ -89,7 +89,32 @@ def set_sqlite_synchronous(level: str) -> None:
     _sqlite_synchronous = level.upper()
 
 
+_relaxed_durability: contextvars.ContextVar[bool] = contextvars.ContextVar("relaxed_durability", default=False)
+
+
+@contextlib.contextmanager
+def relaxed_durability():
+    """Commits begun here may be lost on power loss, never half-written: for logs, never the ledger.
+
+    SQLite in WAL mode with synchronous=NORMAL (PostgreSQL: synchronous_commit=off) skips the fsync
+    of this commit; the next durable commit or checkpoint writes it out. Application crashes lose
+    nothing either way.
+    """
+    token = _relaxed_durability.set(True)
+    try:
+        yield
+    finally:
+        _relaxed_durability.reset(token)
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_on_begin(conn):
+def _on_begin(conn):
+    relaxed = _relaxed_durability.get()
     if conn.dialect.name == "sqlite":
+        want = "NORMAL" if relaxed else _sqlite_synchronous
+        if conn.info.get("sqlite_synchronous") != want:  # SQLite refuses this PRAGMA inside a transaction
+            conn.exec_driver_sql(f"PRAGMA synchronous={want}")
+            conn.info["sqlite_synchronous"] = want
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+    elif relaxed and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")

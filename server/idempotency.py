@@ -94,7 +94,7 @@ def idempotent(view):
             raise InvalidInput(_("The Idempotency-Key header must be 1 to 64 characters."), field=HEADER,
                                expected="1 to 64 characters")
         fingerprint = request_fingerprint()
-        user_id = g.current_user.id
+        user_id = g.current_user_id
 
         def attempt():
             if not _claim(user_id, key, fingerprint):

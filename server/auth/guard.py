@@ -52,6 +52,9 @@ def require_role(*roles):
                 raise Forbidden(_("Your role (%(role)s) cannot do this.", role=user.role.value),
                                 expected=", ".join(sorted(r.value for r in allowed)))
             g.current_user = user
+            # Kept apart: a transaction's rollback expires the ORM object, and reading user.id
+            # again would cost one more query per write.
+            g.current_user_id = user.id
             reject_nul_characters()
             return view(*args, **kwargs)
 

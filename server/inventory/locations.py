@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from ..csvio import RowError, cell_bool, cell_float, cell_int, read_rows
 from ..errors import InvalidInput, NotFound
@@ -61,7 +61,9 @@ def create_location(code: str, *, kind: LocationKind | str = LocationKind.BIN, z
 
 
 def find_location(code: str, *, include_inactive: bool = False) -> Location | None:
-    stmt = sa.select(Location).where(Location.code_key == code_key(code))
+    # Zone and parent come in the same query: every scan of a location shows both.
+    stmt = (sa.select(Location).where(Location.code_key == code_key(code))
+            .options(joinedload(Location.zone), joinedload(Location.parent)))
     if not include_inactive:
         stmt = stmt.where(Location.active)
     return db.session.scalar(stmt)

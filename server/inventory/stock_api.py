@@ -37,7 +37,7 @@ def actor_from_request() -> Actor:
             raise InvalidInput(_("X-Scanned-At must be an ISO 8601 time."), field="X-Scanned-At") from None
         if scanned_at.tzinfo is None:
             raise InvalidInput(_("X-Scanned-At needs a time zone offset."), field="X-Scanned-At")
-    return Actor(user_id=g.current_user.id, device_id=request.headers.get("X-Device-Id"), scanned_at=scanned_at)
+    return Actor(user_id=g.current_user_id, device_id=request.headers.get("X-Device-Id"), scanned_at=scanned_at)
 
 
 class StockQuery(Schema):
