@@ -89,6 +89,15 @@ export function sameItem(a, b) {
   return a.raw.trim() === b.raw.trim();
 }
 
+// The item in hand scanned again counts one more scan's units; another item must wait its turn.
+export function countUpSameItem(pendingItem, answer, code, stepper) {
+  const item = itemFrom(answer, code);
+  if (!sameItem(pendingItem, item)) {
+    throw wrongScan(t("finish_item_first", { item: pendingItem.name ?? pendingItem.raw }));
+  }
+  stepper.set(stepper.value + item.units);
+}
+
 export const sameCode = (a, b) => String(a ?? "").trim().toUpperCase() === String(b ?? "").trim().toUpperCase();
 
 // A scan that does not fit the step: a plain problem the error overlay shows as usual.

@@ -4,7 +4,7 @@ import { ApiProblem, OfflineError, api, showProblem } from "./api.js";
 import { isBlocking, nudge } from "./feedback.js";
 import {
   $, Stepper, chooseReason, itemFrom, locationCode, locationOf, outcome, prompt, refocus, resolveScan, sameCode,
-  sameItem, scanStamp, sequential, setFact, showItem, showLocationStock, write, wrongScan,
+  scanStamp, sequential, setFact, showItem, showLocationStock, write, wrongScan, countUpSameItem,
 } from "./flow.js";
 import { t } from "./i18n.js";
 import { initScanner } from "./scanner.js";
@@ -121,11 +121,7 @@ async function onScan(code) {
   }
   // step "to": the same item again counts up; a location is the bin it goes into.
   if (answer.kind === "item") {
-    const item = itemFrom(answer, code);
-    if (!sameItem(pending.item, item)) {
-      throw wrongScan(t("finish_item_first", { item: pending.item.name ?? pending.item.raw }));
-    }
-    stepper.set(stepper.value + item.units);
+    countUpSameItem(pending.item, answer, code, stepper);
     return;
   }
   if (!loc && !unknown) throw wrongScan(t("not_location", { code }));
