@@ -6,17 +6,19 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
+from ..enums import LabelledStrEnum
 
 
-class Role(enum.StrEnum):
-    PICKER = "picker"
-    PACKER = "packer"
-    RECEIVER = "receiver"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
+class Role(LabelledStrEnum):
+    PICKER = "picker", lazy_gettext("Picker")
+    PACKER = "packer", lazy_gettext("Packer")
+    RECEIVER = "receiver", lazy_gettext("Receiver")
+    SUPERVISOR = "supervisor", lazy_gettext("Supervisor")
+    ADMIN = "admin", lazy_gettext("Admin")
 
 
 FLOOR_ROLES = frozenset({Role.PICKER, Role.PACKER, Role.RECEIVER})

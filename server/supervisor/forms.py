@@ -23,64 +23,17 @@ BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
 MAX_UNITS = 1_000_000
 PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
 
-ROLE_LABELS = {
-    Role.PICKER: lazy_gettext("Picker"),
-    Role.PACKER: lazy_gettext("Packer"),
-    Role.RECEIVER: lazy_gettext("Receiver"),
-    Role.SUPERVISOR: lazy_gettext("Supervisor"),
-    Role.ADMIN: lazy_gettext("Admin"),
-}
-
-KIND_LABELS = {
-    LocationKind.BIN: lazy_gettext("Bin"),
-    LocationKind.SHELF: lazy_gettext("Shelf"),
-    LocationKind.PALLET_POSITION: lazy_gettext("Pallet position"),
-    LocationKind.DOCK: lazy_gettext("Dock"),
-    LocationKind.STAGING: lazy_gettext("Staging"),
-    LocationKind.PACK_STATION: lazy_gettext("Pack station"),
-    LocationKind.CART: lazy_gettext("Cart"),
-    LocationKind.TOTE: lazy_gettext("Tote"),
-    LocationKind.PALLET: lazy_gettext("Pallet"),
-    LocationKind.CARTON: lazy_gettext("Carton"),
-    LocationKind.VIRTUAL: lazy_gettext("Virtual"),
-}
-
-MOVE_KIND_LABELS = {
-    MoveKind.RECEIVE: lazy_gettext("Receive"),
-    MoveKind.PUTAWAY: lazy_gettext("Put away"),
-    MoveKind.MOVE: lazy_gettext("Move"),
-    MoveKind.PICK: lazy_gettext("Pick"),
-    MoveKind.PACK: lazy_gettext("Pack"),
-    MoveKind.SHIP: lazy_gettext("Ship"),
-    MoveKind.ADJUST: lazy_gettext("Adjust"),
-    MoveKind.COUNT: lazy_gettext("Count"),
-    MoveKind.RETURN: lazy_gettext("Return"),
-    MoveKind.SCRAP: lazy_gettext("Scrap"),
-}
-
-# In the order the adjust form offers them; reasons the ledger writes itself (correction) are here too.
-REASON_LABELS = {
-    ReasonCode.DAMAGED: lazy_gettext("Damaged"),
-    ReasonCode.LOST: lazy_gettext("Lost"),
-    ReasonCode.FOUND: lazy_gettext("Found"),
-    ReasonCode.EXPIRED: lazy_gettext("Expired"),
-    ReasonCode.RECEIVING_ERROR: lazy_gettext("Receiving error"),
-    ReasonCode.CORRECTION: lazy_gettext("Correction"),
-    ReasonCode.COUNT_VARIANCE: lazy_gettext("Count variance"),
-    ReasonCode.OPENING_BALANCE: lazy_gettext("Opening balance"),
-    ReasonCode.BIN_FULL: lazy_gettext("Bin full"),
-    ReasonCode.BIN_BLOCKED: lazy_gettext("Bin blocked"),
-    ReasonCode.CLOSER_TO_PICK: lazy_gettext("Closer to pick face"),
-    ReasonCode.OTHER: lazy_gettext("Other"),
-}
+# Labels live on the enums (member.label); these maps keep the pages' lookups by code.
+ROLE_LABELS = {r: r.label for r in Role}
+KIND_LABELS = {k: k.label for k in LocationKind}
+MOVE_KIND_LABELS = {k: k.label for k in MoveKind}
+REASON_LABELS = {r: r.label for r in ReasonCode}
 
 
 def adjust_reason_choices() -> list[SelectChoice]:
-    """The reasons an adjustment may give (ADJUST_REASONS), labelled, in REASON_LABELS order."""
-    ordered = [r for r in REASON_LABELS if r in ADJUST_REASONS]
-    ordered += sorted(r for r in ADJUST_REASONS if r not in REASON_LABELS)
+    """The reasons an adjustment may give, labelled, in the order ADJUST_REASONS offers them."""
     return [SelectChoice("", lazy_gettext("Choose a reason"))] + [
-        SelectChoice(r.value, REASON_LABELS.get(r, r.value)) for r in ordered]
+        SelectChoice(r.value, r.label) for r in ADJUST_REASONS]
 
 
 class ActionForm(FlaskForm):
