@@ -22,6 +22,8 @@ class Role(LabelledStrEnum):
 
 
 FLOOR_ROLES = frozenset({Role.PICKER, Role.PACKER, Role.RECEIVER})
+# Who may receive and put away: the receiving API and the handheld's tiles both read this.
+RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
 
 
 class User(Base):
