@@ -1,0 +1,107 @@
+"""Every supervisor page fits the window: no sideways scroll on a 768 px tablet or a 1366 px laptop.
+
+The pages are found by walking the app's URL map, so a page added later is measured too (or the test
+names the URL argument it cannot fill). The data is the demo warehouse plus a receipt being received,
+a blind receipt and a reversed movement, so lists and details show real widths.
+"""
+
+from __future__ import annotations
+
+import re
+import pytest
+from playwright.sync_api import expect
+
+VIEWPORTS = ({"width": 768, "height": 1024}, {"width": 1366, "height": 768})
+# Endpoints that answer no HTML page: files and CSV downloads.
+NOT_PAGES = ("supervisor.static", "supervisor.stock_export", "supervisor.stock_locations_export",
+             "supervisor.movements_export")
+
+
+@pytest.fixture(autouse=True)
+def _fast_secrets(monkeypatch):
+    # The demo seeds six users with passwords and PINs; real scrypt would cost ~1 s of the test.
+    from tests.helpers import cheap_hash_secret
+    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
+
+
+def _seed() -> dict[str, object]:
+    """The demo warehouse and a little activity; returns a value for each URL argument of the pages."""
+    import sqlalchemy as sa
+
+    from server.auth.models import User
+    from server.demo import seed_demo
+    from server.extensions import db
+    from server.http import run_in_transaction
+    from server.inventory import ledger
+    from server.inventory.ledger_models import StockMove
+    from server.receiving import services as receiving
+
+    def activity():
+        seed_demo()
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        actor = ledger.Actor(user_id=admin.id, device_id="HH-LAYOUT-TEST-0001")
+        receipt = receiving.create_receipt(
+            "PO-2026-000123-LONG-REFERENCE", supplier="Northwind Traders International Wholesale GmbH & Co. KG",
+            lines=[(f"SKU-{1000 + n}", 12 * (n + 1)) for n in range(8)])
+        for n in range(3):
+            receiving.receive(receipt, code=f"SKU-{1000 + n}", qty=5 + n, location_code="DOCK-1", actor=actor)
+        receiving.start_blind_receipt(supplier="Walk-in delivery")
+        first = db.session.scalar(sa.select(StockMove).order_by(StockMove.id).limit(1))
+        ledger.reverse_move(first, actor=actor)
+        return {"sku": "SKU-1015", "code": "STAGE-1", "move_id": first.id, "receipt_id": receipt.id,
+                "user_id": admin.id}
+
+    return run_in_transaction(activity)
+
+
+def _pages(app, values: dict[str, object]) -> list[str]:
+    """The path of every GET page of the supervisor blueprint, its URL arguments filled from values."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("supervisor.") or "GET" not in rule.methods:
+            continue
+        if rule.endpoint in NOT_PAGES:
+            continue
+        missing = rule.arguments - values.keys()
+        assert not missing, f"no test value for {sorted(missing)} of {rule.rule}: add one to _seed()"
+        paths.append(rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1])
+    return sorted(set(paths))
+
+
+def _overflow(page) -> dict:
+    return page.evaluate("""() => ({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth,
+        wide: [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                                  + (e.className && typeof e.className === 'string' ? '.' + e.className : ''))})""")
+
+
+def test_no_supervisor_page_scrolls_sideways(app, live_server, page, tmp_path):
+    values = _seed()
+    paths = _pages(app, values)
+    assert "/movements" in paths and "/users" in paths and f"/receipts/{values['receipt_id']}" in paths
+
+    too_wide = []
+    for viewport in VIEWPORTS:
+        page.set_viewport_size(viewport)
+        page.goto(live_server + "/login")
+        m = _overflow(page)
+        if m["scroll"] > m["inner"]:
+            too_wide.append((viewport["width"], "/login (signed out)", m))
+    page.fill("#username", "admin")
+    page.fill("#password", "shipfloor-admin")
+    page.click("#login-submit")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+
+    for viewport in VIEWPORTS:
+        page.set_viewport_size(viewport)
+        for path in paths:
+            response = page.goto(live_server + path)
+            assert response.status == 200, (path, response.status)
+            m = _overflow(page)
+            if m["scroll"] > m["inner"]:
+                too_wide.append((viewport["width"], path, m))
+            # What the window shows, to look at when this fails (in the test's tmp_path).
+            name = path.strip("/").replace("/", "_") or "root"
+            page.screenshot(path=str(tmp_path / f"{viewport['width']}-{name}.png"))
+    assert not too_wide, "pages wider than the window:\n" + "\n".join(map(str, too_wide))
