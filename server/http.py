@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 
@@ -47,16 +46,6 @@ def run_in_transaction(fn, *args, **kwargs):
             db.session.rollback()
             raise
     raise AssertionError("unreachable")
-
-
-def transactional(view):
-    """Commit once after the view returns; services only flush (STYLE §1)."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        return run_in_transaction(view, *args, **kwargs)
-
-    return wrapper
 
 
 def current_user():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from apiflask import HTTPError
@@ -17,16 +18,35 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import HTTPException
 
-from .db import utcnow
+from .db import Base, UTCDateTime, utcnow
 from .errors import DomainError, InvalidInput
 from .extensions import db
 from .http import run_in_transaction
-from .inventory.ledger_models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 IN_PROGRESS_WAIT_MS = 2000
+
+
+class IdempotencyRecord(Base):
+    """A write's Idempotency-Key, the hash of its request and the response it got (CONTRACT.md)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(64))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(sa.String(64))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<IdempotencyRecord user={self.user_id} {self.key} -> {self.status_code}>"
 
 
 class KeyReused(InvalidInput):
@@ -134,7 +154,6 @@ class _Unstored(Exception):
 
 def purge_older_than(days: int = 30) -> int:
     """Forget keys older than `days` (the contract keeps them at least 14 days)."""
-    from datetime import timedelta
     result = db.session.execute(sa.delete(IdempotencyRecord).where(
         IdempotencyRecord.created_at < utcnow() - timedelta(days=days)))
     return result.rowcount or 0

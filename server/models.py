@@ -6,6 +6,7 @@ from .inventory.models import Location, Warehouse, Zone  # noqa: F401
 from .orders.models import Order, OrderLine  # noqa: F401
 from .scanning.models import ScanLog  # noqa: F401
 from .inventory.ledger_models import (  # noqa: F401
-    ContainerMove, IdempotencyRecord, Reservation, StockBalance, StockMove,
+    ContainerMove, Reservation, StockBalance, StockMove,
 )
 from .receiving.models import Receipt, ReceiptLine  # noqa: F401
+from .idempotency import IdempotencyRecord  # noqa: F401

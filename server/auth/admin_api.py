@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from apiflask import APIBlueprint, Schema
+from apiflask import Schema
 from apiflask.fields import Boolean, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf
 
+from ..api import APIBlueprint
 from ..errors import NotFound
 from ..extensions import db
-from ..idempotency import idempotent
 from . import services
 from .guard import require_role
 from .models import Role, TokenKind, User
@@ -73,47 +73,31 @@ def list_users():
     return {"users": [_out(u) for u in users]}
 
 
-@bp.post("/users")
-@require_role(Role.ADMIN)
-@idempotent
-@bp.input(UserIn, arg_name="body")
-@bp.output(UserAdminOut, status_code=201)
-@bp.doc(summary="Create a user")
+@bp.write("/users", roles=Role.ADMIN, body=UserIn, out=UserAdminOut, status=201, summary="Create a user")
 def create_user(body):
     user = services.create_user(body["username"], role=body["role"], display_name=body["name"],
                                 password=body["password"], badge=body["badge"], pin=body["pin"])
     return _out(user)
 
 
-@bp.post("/users/<int:user_id>/pin")
-@require_role(Role.ADMIN)
-@idempotent
-@bp.input(PinIn, arg_name="body")
-@bp.output(UserAdminOut)
-@bp.doc(summary="Reset a user's PIN (ends their sessions)")
+@bp.write("/users/<int:user_id>/pin", roles=Role.ADMIN, body=PinIn, out=UserAdminOut,
+          summary="Reset a user's PIN (ends their sessions)")
 def reset_pin(user_id: int, body):
     user = _get_user(user_id)
     services.reset_pin(user, body["pin"])
     return _out(user)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
-@require_role(Role.ADMIN)
-@idempotent
-@bp.output(UserAdminOut)
-@bp.doc(summary="Deactivate a user (never deleted: history refers to them)")
+@bp.write("/users/<int:user_id>/deactivate", roles=Role.ADMIN, out=UserAdminOut,
+          summary="Deactivate a user (never deleted: history refers to them)")
 def deactivate_user(user_id: int):
     user = _get_user(user_id)
     services.deactivate_user(user)
     return _out(user)
 
 
-@bp.post("/users/<int:user_id>/tokens")
-@require_role(Role.ADMIN)
-@idempotent
-@bp.input(TokenIn, arg_name="body")
-@bp.output(TokenOut, status_code=201)
-@bp.doc(summary="Create an API bearer token for a user")
+@bp.write("/users/<int:user_id>/tokens", roles=Role.ADMIN, body=TokenIn, out=TokenOut, status=201,
+          summary="Create an API bearer token for a user")
 def create_token(user_id: int, body):
     user = _get_user(user_id)
     plain, _row = services.issue_token(user, kind=TokenKind.API, name=body["name"])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
 from flask import current_app, request
 
+from ..api import APIBlueprint
 from ..errors import BadCredentials
 from ..http import current_user, reject_nul_characters, run_in_transaction
 from . import services
@@ -37,10 +37,8 @@ def _login(account_key: str, find_user, *, token_kind: TokenKind, device_id: str
     return {"token": plain, "expires_at": token.expires_at, "user": user}
 
 
-@bp.post("/auth/badge-login")
-@bp.input(BadgeLoginIn, arg_name="body")
-@bp.output(LoginOut)
-@bp.doc(summary="Sign in on a handheld with a badge scan and PIN")
+@bp.action("/auth/badge-login", public=True, body=BadgeLoginIn, out=LoginOut,
+           summary="Sign in on a handheld with a badge scan and PIN")
 def badge_login(body):
     """Give the handheld a device-bound token that expires after a shift."""
     badge = body["badge"].strip()
@@ -48,20 +46,15 @@ def badge_login(body):
                   token_kind=TokenKind.DEVICE, device_id=body["device_id"])
 
 
-@bp.post("/auth/login")
-@bp.input(PasswordLoginIn, arg_name="body")
-@bp.output(LoginOut)
-@bp.doc(summary="Sign in with name and password (supervisor tools, scripts)")
+@bp.action("/auth/login", public=True, body=PasswordLoginIn, out=LoginOut,
+           summary="Sign in with name and password (supervisor tools, scripts)")
 def password_login(body):
     name = services.normalise_username(body["username"])
     return _login(f"user:{name}", lambda: services.find_password_user(name, body["password"]),
                   token_kind=TokenKind.API, device_id=None)
 
 
-@bp.post("/auth/logout")
-@require_role(*ANY_ROLE)
-@bp.output({}, status_code=204)
-@bp.doc(summary="End this token's session")
+@bp.action("/auth/logout", roles=ANY_ROLE, status=204, summary="End this token's session")
 def logout():
     run_in_transaction(services.revoke_token, bearer_token())
     return ""

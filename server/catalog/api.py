@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
-
+from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
-from ..idempotency import idempotent
 from ..schemas import CsvUpload, ImportResult, PageQuery
 from . import services
 from .schemas import ItemIn, ItemOut, ItemPage
@@ -32,22 +30,14 @@ def list_items(query):
     return {"items": [item_out(i) for i in items], "total": total}
 
 
-@bp.post("/items")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(ItemIn, arg_name="body")
-@bp.output(ItemOut, status_code=201)
-@bp.doc(summary="Create an item with its barcodes")
+@bp.write("/items", roles=Role.SUPERVISOR, body=ItemIn, out=ItemOut, status=201,
+          summary="Create an item with its barcodes")
 def create_item(body):
     item = services.create_item(body.pop("sku"), body.pop("name"), barcodes=body.pop("barcodes"), **body)
     return item_out(item)
 
 
-@bp.post("/items/import")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(CsvUpload, location="files", arg_name="files")
-@bp.output(ImportResult)
-@bp.doc(summary="Create or update items from a CSV file (go-live)")
+@bp.write("/items/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
+          summary="Create or update items from a CSV file (go-live)")
 def import_items(files):
     return services.import_items_csv(files["file"].read())

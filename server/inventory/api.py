@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
+from apiflask import Schema
 from apiflask.fields import Boolean, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
+from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..errors import NotFound
-from ..idempotency import idempotent
 from ..schemas import CsvUpload, ImportResult, PageQuery
 from . import locations
 from .codes import LocationKind
@@ -61,12 +61,8 @@ def list_locations(query):
     return {"locations": [locations.location_out(r) for r in rows], "total": total}
 
 
-@bp.post("/locations")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(LocationIn, arg_name="body")
-@bp.output(LocationOut, status_code=201)
-@bp.doc(summary="Create a location")
+@bp.write("/locations", roles=Role.SUPERVISOR, body=LocationIn, out=LocationOut, status=201,
+          summary="Create a location")
 def create_location(body):
     zone_code, parent_code = body.pop("zone"), body.pop("parent")
     zone = locations.get_or_create_zone(zone_code) if zone_code else None
@@ -79,11 +75,7 @@ def create_location(body):
     return locations.location_out(loc)
 
 
-@bp.post("/locations/import")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(CsvUpload, location="files", arg_name="files")
-@bp.output(ImportResult)
-@bp.doc(summary="Create or update locations from a CSV file (go-live)")
+@bp.write("/locations/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
+          summary="Create or update locations from a CSV file (go-live)")
 def import_locations(files):
     return locations.import_locations_csv(files["file"].read())

@@ -115,22 +115,3 @@ class ContainerMove(Base):
 
     def __repr__(self) -> str:
         return f"<ContainerMove {self.container_id} {self.from_parent_id}->{self.to_parent_id}>"
-
-
-class IdempotencyRecord(Base):
-    """A write's Idempotency-Key, the hash of its request and the response it got (CONTRACT.md)."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    key: Mapped[str] = mapped_column(sa.String(64))
-    request_hash: Mapped[str] = mapped_column(sa.String(64))
-    status_code: Mapped[int | None]
-    content_type: Mapped[str | None] = mapped_column(sa.String(64))
-    body: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    def __repr__(self) -> str:
-        return f"<IdempotencyRecord user={self.user_id} {self.key} -> {self.status_code}>"

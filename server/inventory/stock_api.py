@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from apiflask import APIBlueprint, Schema
+from apiflask import Schema
 from apiflask.fields import Date, DateTime, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from flask import g, request
 from flask_babel import gettext as _
 
+from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..catalog import services as catalog
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
-from ..idempotency import idempotent
 from ..schemas import CsvUpload, ImportResult
 from . import ledger, moves, queries
 from .codes import MoveKind
@@ -154,24 +154,16 @@ def get_location_stock(code: str):
     return queries.stock_in_location(get_location(code, field="location"))
 
 
-@bp.post("/moves")
-@require_role(*ANY_ROLE)
-@idempotent
-@bp.input(MoveIn, arg_name="body")
-@bp.output(MoveOut, status_code=201)
-@bp.doc(summary="Move available stock from one location to another")
+@bp.write("/moves", roles=ANY_ROLE, body=MoveIn, out=MoveOut, status=201,
+          summary="Move available stock from one location to another")
 def post_moves(body):
     moved = moves.move_stock(item_code=body["item"], qty=body["qty"], from_code=body["from_"], to_code=body["to"],
                              lot=body["lot"], actor=actor_from_request())
     return move_response(moved)
 
 
-@bp.post("/container-moves")
-@require_role(*ANY_ROLE)
-@idempotent
-@bp.input(ContainerMoveIn, arg_name="body")
-@bp.output(ContainerMoveOut, status_code=201)
-@bp.doc(summary="Move a whole tote, cart, pallet or license plate with its contents")
+@bp.write("/container-moves", roles=ANY_ROLE, body=ContainerMoveIn, out=ContainerMoveOut, status=201,
+          summary="Move a whole tote, cart, pallet or license plate with its contents")
 def post_container_move(body):
     log = moves.move_container(container_code=body["container"], to_code=body["to"], actor=actor_from_request())
     from .models import Location
@@ -180,12 +172,8 @@ def post_container_move(body):
             "to": db.session.get(Location, log.to_parent_id).code}
 
 
-@bp.post("/adjustments")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(AdjustIn, arg_name="body")
-@bp.output(MoveOut, status_code=201)
-@bp.doc(summary="Add or remove stock with a reason code (supervisors)")
+@bp.write("/adjustments", roles=Role.SUPERVISOR, body=AdjustIn, out=MoveOut, status=201,
+          summary="Add or remove stock with a reason code (supervisors)")
 def post_adjustment(body):
     moved = moves.adjust_stock(item_code=body["item"], location_code=body["location"], delta=body["qty"],
                                reason=body["reason"], lot=body["lot"], expiry=body["expiry"],
@@ -193,12 +181,8 @@ def post_adjustment(body):
     return move_response(moved)
 
 
-@bp.post("/stock/import")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(CsvUpload, location="files", arg_name="files")
-@bp.output(ImportResult)
-@bp.doc(summary="Import opening stock for go-live from CSV (item, location, qty, lot, expiry)")
+@bp.write("/stock/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
+          summary="Import opening stock for go-live from CSV (item, location, qty, lot, expiry)")
 def import_stock(files):
     return moves.import_opening_stock(files["file"].read(), actor=actor_from_request())
 
@@ -216,12 +200,8 @@ def list_movements(query):
     return {"movements": [queries.movement_out(m) for m in rows], "total": total}
 
 
-@bp.post("/movements/<int:move_id>/reverse")
-@require_role(Role.SUPERVISOR)
-@idempotent
-@bp.input(ReverseIn, arg_name="body")
-@bp.output(MoveOut, status_code=201)
-@bp.doc(summary="Correct a wrong movement with a linked reversal (supervisors)")
+@bp.write("/movements/<int:move_id>/reverse", roles=Role.SUPERVISOR, body=ReverseIn, out=MoveOut, status=201,
+          summary="Correct a wrong movement with a linked reversal (supervisors)")
 def reverse_movement(move_id: int, body):
     move = db.session.get(StockMove, move_id)
     if move is None:

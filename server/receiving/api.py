@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
+from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
+from ..api import APIBlueprint
 from ..auth.guard import require_role
-from ..auth.models import Role
-from ..idempotency import idempotent
+from ..auth.models import RECEIVING_ROLES, Role
 from ..inventory.queries import movement_out
 from ..inventory.stock_api import MovementOut, MoveOut, actor_from_request, move_response
 from ..schemas import CsvUpload, ImportResult
 from . import putaway, services
 
 bp = APIBlueprint("receiving", __name__, url_prefix="/api", tag="Receiving and put-away")
-
-RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
 
 
 class ReceiptLineOut(Schema):
@@ -121,44 +119,28 @@ def get_receipt(receipt_id: int):
     return services.receipt_out(services.get_receipt(receipt_id))
 
 
-@bp.post("/receipts")
-@require_role(*RECEIVING_ROLES)
-@idempotent
-@bp.input(ReceiptIn, arg_name="body")
-@bp.output(ReceiptOut, status_code=201)
-@bp.doc(summary="Create an expected receipt (purchase order / advance ship notice)")
+@bp.write("/receipts", roles=RECEIVING_ROLES, body=ReceiptIn, out=ReceiptOut, status=201,
+          summary="Create an expected receipt (purchase order / advance ship notice)")
 def create_receipt(body):
     receipt = services.create_receipt(body["reference"], supplier=body["supplier"], expected_at=body["expected_at"],
                                       lines=[(ln["item"], ln["qty"]) for ln in body["lines"]])
     return services.receipt_out(receipt)
 
 
-@bp.post("/receipts/blind")
-@require_role(*RECEIVING_ROLES)
-@idempotent
-@bp.input(BlindIn, arg_name="body")
-@bp.output(ReceiptOut, status_code=201)
-@bp.doc(summary="Start a blind receipt (nothing expected)")
+@bp.write("/receipts/blind", roles=RECEIVING_ROLES, body=BlindIn, out=ReceiptOut, status=201,
+          summary="Start a blind receipt (nothing expected)")
 def start_blind(body):
     return services.receipt_out(services.start_blind_receipt(supplier=body["supplier"]))
 
 
-@bp.post("/receipts/import")
-@require_role(*RECEIVING_ROLES)
-@idempotent
-@bp.input(CsvUpload, location="files", arg_name="files")
-@bp.output(ImportResult)
-@bp.doc(summary="Import expected receipts from CSV (reference, supplier, item, qty)")
+@bp.write("/receipts/import", roles=RECEIVING_ROLES, files=CsvUpload, out=ImportResult,
+          summary="Import expected receipts from CSV (reference, supplier, item, qty)")
 def import_receipts(files):
     return services.import_receipts_csv(files["file"].read())
 
 
-@bp.post("/receipts/<int:receipt_id>/receive")
-@require_role(*RECEIVING_ROLES)
-@idempotent
-@bp.input(ReceiveIn, arg_name="body")
-@bp.output(ReceiveOut, status_code=201)
-@bp.doc(summary="Receive scanned units into a dock, staging location or license plate")
+@bp.write("/receipts/<int:receipt_id>/receive", roles=RECEIVING_ROLES, body=ReceiveIn, out=ReceiveOut,
+          status=201, summary="Receive scanned units into a dock, staging location or license plate")
 def receive(receipt_id: int, body):
     receipt = services.get_receipt(receipt_id)
     result = services.receive(receipt, code=body["code"], qty=body["qty"], location_code=body["location"],
@@ -167,11 +149,8 @@ def receive(receipt_id: int, body):
     return {**result, "movement": movement_out(result["movement"])}
 
 
-@bp.post("/receipts/<int:receipt_id>/close")
-@require_role(*RECEIVING_ROLES)
-@idempotent
-@bp.output(ReceiptOut)
-@bp.doc(summary="Close a receipt; short and over lines stay as variances")
+@bp.write("/receipts/<int:receipt_id>/close", roles=RECEIVING_ROLES, out=ReceiptOut,
+          summary="Close a receipt; short and over lines stay as variances")
 def close_receipt(receipt_id: int):
     return services.receipt_out(services.close_receipt(services.get_receipt(receipt_id)))
 
@@ -185,12 +164,8 @@ def get_suggestion(query):
     return putaway.suggestion(item_code=query["item"], qty=query["qty"], from_code=query["from_"])
 
 
-@bp.post("/putaways")
-@require_role(*RECEIVING_ROLES)
-@idempotent
-@bp.input(PutawayIn, arg_name="body")
-@bp.output(MoveOut, status_code=201)
-@bp.doc(summary="Put stock away into the scanned bin (a reason when it is not the suggestion)")
+@bp.write("/putaways", roles=RECEIVING_ROLES, body=PutawayIn, out=MoveOut, status=201,
+          summary="Put stock away into the scanned bin (a reason when it is not the suggestion)")
 def post_putaway(body):
     moved = putaway.confirm_putaway(item_code=body["item"], qty=body["qty"], from_code=body["from_"],
                                     to_code=body["to"], lot=body["lot"], reason=body["reason"],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
+from apiflask import Schema
 from apiflask.fields import Dict, String
 from apiflask.validators import Length
 import sqlalchemy as sa
 from flask import current_app, g, request
 
-from ..auth.guard import ANY_ROLE, require_role
+from ..api import APIBlueprint
+from ..auth.guard import ANY_ROLE
 from ..errors import DomainError
 from ..db import relaxed_durability, utcnow
 from ..extensions import db
@@ -47,12 +48,9 @@ def _log(code: str, kind: str | None, outcome: str) -> None:
         run_in_transaction(lambda: db.session.execute(sa.insert(ScanLog), [row]))
 
 
-@bp.post("/scan")
-@require_role(*ANY_ROLE)
-@bp.input(ScanIn, arg_name="body")
-@bp.output(ScanOut)
-@bp.doc(summary="Resolve a scanned code", description="Strips AIM prefixes, parses GS1 element strings "
-        "and says whether the code is a location, item, tote, order, user badge or plain GS1 data.")
+@bp.action("/scan", roles=ANY_ROLE, body=ScanIn, out=ScanOut, summary="Resolve a scanned code",
+           description="Strips AIM prefixes, parses GS1 element strings and says whether the code is a "
+           "location, item, tote, order, user badge or plain GS1 data.")
 def scan(body):
     code = body["code"]
     try:
