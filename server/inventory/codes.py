@@ -68,3 +68,18 @@ ADJUST_REASONS = (ReasonCode.DAMAGED, ReasonCode.LOST, ReasonCode.FOUND, ReasonC
                   ReasonCode.RECEIVING_ERROR, ReasonCode.CORRECTION, ReasonCode.OPENING_BALANCE, ReasonCode.OTHER)
 PUTAWAY_OVERRIDE_REASONS = (ReasonCode.BIN_FULL, ReasonCode.BIN_BLOCKED, ReasonCode.CLOSER_TO_PICK,
                             ReasonCode.OTHER)
+
+# A reversal corrects a mistake: "correction" always, plus what names that kind's typical mistake.
+_REVERSAL_EXTRA = {MoveKind.RECEIVE: (ReasonCode.RECEIVING_ERROR,), MoveKind.COUNT: (ReasonCode.COUNT_VARIANCE,)}
+_REASONS_BY_KIND = {MoveKind.ADJUST: ADJUST_REASONS, MoveKind.PUTAWAY: PUTAWAY_OVERRIDE_REASONS,
+                    MoveKind.COUNT: (ReasonCode.COUNT_VARIANCE,)}
+
+
+def reasons_for(kind: MoveKind) -> tuple[ReasonCode, ...]:
+    """The reason codes a movement of this kind may carry (none: it needs no reason), in offering order."""
+    return _REASONS_BY_KIND.get(kind, ())
+
+
+def reversal_reasons(kind: MoveKind) -> tuple[ReasonCode, ...]:
+    """The reason codes a reversal of a movement of this kind may give, in offering order."""
+    return (ReasonCode.CORRECTION, *_REVERSAL_EXTRA.get(kind, ()))
