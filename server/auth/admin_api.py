@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from apiflask import Schema
-from apiflask.fields import Boolean, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf
 
 from ..api import APIBlueprint
 from ..errors import NotFound
@@ -13,43 +10,9 @@ from ..extensions import db
 from . import services
 from .guard import require_role
 from .models import Role, TokenKind, User
+from .schemas import PinIn, TokenIn, TokenOut, UserAdminOut, UserIn, UserList
 
 bp = APIBlueprint("users", __name__, url_prefix="/api", tag="Users")
-
-
-class UserAdminOut(Schema):
-    id = Integer()
-    username = String()
-    name = String(attribute="display_name")
-    role = String()
-    active = Boolean()
-    has_badge = Boolean()
-
-
-class UserList(Schema):
-    users = List(Nested(UserAdminOut))
-
-
-class UserIn(Schema):
-    username = String(required=True, validate=Length(1, 64))
-    name = String(load_default=None, validate=Length(1, 120))
-    role = String(required=True, validate=OneOf([r.value for r in Role]))
-    password = String(load_default=None, validate=Length(8, 200))
-    badge = String(load_default=None, validate=Length(1, 64))
-    pin = String(load_default=None, validate=Length(4, 8))
-
-
-class PinIn(Schema):
-    pin = String(required=True, validate=Length(4, 8))
-
-
-class TokenIn(Schema):
-    name = String(load_default="api token", validate=Length(1, 120))
-
-
-class TokenOut(Schema):
-    token = String()
-    user = String()
 
 
 def _out(user: User) -> dict:

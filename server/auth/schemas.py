@@ -1,6 +1,10 @@
+"""The auth domain's request and response schemas (login, who-am-I, user administration)."""
+
 from apiflask import Schema
-from apiflask.fields import DateTime, Integer, Nested, String
-from apiflask.validators import Length
+from apiflask.fields import Boolean, DateTime, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf
+
+from .models import Role
 
 
 class BadgeLoginIn(Schema):
@@ -29,3 +33,38 @@ class LoginOut(Schema):
 
 class MeOut(Schema):
     user = Nested(UserOut)
+
+
+class UserAdminOut(Schema):
+    id = Integer()
+    username = String()
+    name = String(attribute="display_name")
+    role = String()
+    active = Boolean()
+    has_badge = Boolean()
+
+
+class UserList(Schema):
+    users = List(Nested(UserAdminOut))
+
+
+class UserIn(Schema):
+    username = String(required=True, validate=Length(1, 64))
+    name = String(load_default=None, validate=Length(1, 120))
+    role = String(required=True, validate=OneOf([r.value for r in Role]))
+    password = String(load_default=None, validate=Length(8, 200))
+    badge = String(load_default=None, validate=Length(1, 64))
+    pin = String(load_default=None, validate=Length(4, 8))
+
+
+class PinIn(Schema):
+    pin = String(required=True, validate=Length(4, 8))
+
+
+class TokenIn(Schema):
+    name = String(load_default="api token", validate=Length(1, 120))
+
+
+class TokenOut(Schema):
+    token = String()
+    user = String()

@@ -2,52 +2,15 @@
 
 from __future__ import annotations
 
-from apiflask import Schema
-from apiflask.fields import Boolean, Float, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
-
 from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..errors import NotFound
-from ..schemas import CsvUpload, ImportResult, PageQuery
+from ..schemas import CsvUpload, ImportResult
 from . import locations
-from .codes import LocationKind
+from .schemas import LocationIn, LocationOut, LocationPage, LocationQuery
 
 bp = APIBlueprint("inventory", __name__, url_prefix="/api", tag="Locations and stock")
-
-
-class LocationOut(Schema):
-    code = String()
-    zone = String(allow_none=True)
-    kind = String()
-    parent = String(allow_none=True)
-
-
-class LocationPage(Schema):
-    locations = List(Nested(LocationOut))
-    total = Integer()
-
-
-class LocationQuery(PageQuery):
-    kind = String(load_default=None, validate=OneOf([k.value for k in LocationKind]))
-
-
-class LocationIn(Schema):
-    code = String(required=True, validate=Length(1, 64))
-    kind = String(load_default="bin", validate=OneOf([k.value for k in LocationKind if k != "virtual"]))
-    zone = String(load_default=None, validate=Length(1, 16))
-    parent = String(load_default=None, validate=Length(1, 64))
-    aisle = Integer(load_default=None, validate=Range(0))
-    bay = Integer(load_default=None, validate=Range(0))
-    level = String(load_default=None, validate=Length(1, 4))
-    x = Float(load_default=None)
-    y = Float(load_default=None)
-    pick_sequence = Integer(load_default=None, validate=Range(0))
-    capacity_units = Integer(load_default=None, validate=Range(1))
-    pickable = Boolean(load_default=True)
-    blocked = Boolean(load_default=False)
-    mixed_items_allowed = Boolean(load_default=True)
 
 
 @bp.get("/locations")

@@ -2,140 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from apiflask import Schema
-from apiflask.fields import Date, DateTime, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
-from flask import g, request
 from flask_babel import gettext as _
 
 from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..catalog import services as catalog
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..schemas import CsvUpload, ImportResult
 from . import ledger, moves, queries
-from .codes import MoveKind
-from .ledger import Actor
+from .actors import actor_from_request
 from .ledger_models import StockMove
 from .locations import get_location
+from .schemas import (
+    AdjustIn, ContainerMoveIn, ContainerMoveOut, MoveIn, MovementPage, MovementQuery, MoveOut, ReverseIn, StockOut,
+    StockQuery, move_response,
+)
 
 bp = APIBlueprint("stock", __name__, url_prefix="/api", tag="Locations and stock")
-
-
-def actor_from_request() -> Actor:
-    """The signed-in user, their device, and the device's scan time (X-Scanned-At, ISO 8601)."""
-    scanned_at = None
-    raw = request.headers.get("X-Scanned-At")
-    if raw:
-        try:
-            scanned_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput(_("X-Scanned-At must be an ISO 8601 time."), field="X-Scanned-At") from None
-        if scanned_at.tzinfo is None:
-            raise InvalidInput(_("X-Scanned-At needs a time zone offset."), field="X-Scanned-At")
-    return Actor(user_id=g.current_user_id, device_id=request.headers.get("X-Device-Id"), scanned_at=scanned_at)
-
-
-class StockQuery(Schema):
-    item = String(required=True, validate=Length(1, 512))
-
-
-class StockLine(Schema):
-    location = String()
-    qty = Integer()
-    reserved = Integer()
-    lot = String(allow_none=True)
-    expiry = String(allow_none=True)
-
-
-class StockOut(Schema):
-    item = String()
-    name = String()
-    on_hand = Integer()
-    reserved = Integer()
-    available = Integer()
-    locations = List(Nested(StockLine))
-
-
-class MovementOut(Schema):
-    id = Integer()
-    kind = String()
-    item = String()
-    qty = Integer()
-    from_ = String(data_key="from", attribute="from")
-    to = String()
-    lot = String(allow_none=True)
-    expiry = String(allow_none=True)
-    reason = String(allow_none=True)
-    ref_type = String(allow_none=True)
-    ref_id = Integer(allow_none=True)
-    reverses = Integer(allow_none=True)
-    user = String(allow_none=True)
-    device = String(allow_none=True)
-    scanned_at = DateTime(allow_none=True)
-    at = DateTime()
-
-
-class MoveOut(MovementOut):
-    parts = List(Nested(MovementOut), metadata={"description": "one movement per lot when a move took several"})
-
-
-class MoveIn(Schema):
-    item = String(required=True, validate=Length(1, 512))
-    qty = Integer(required=True, strict=True, validate=Range(min=1, error="qty must be a positive whole number"))
-    from_ = String(required=True, data_key="from", validate=Length(1, 64))
-    to = String(required=True, validate=Length(1, 64))
-    lot = String(load_default=None, validate=Length(1, 40))
-
-
-class ContainerMoveIn(Schema):
-    container = String(required=True, validate=Length(1, 64))
-    to = String(required=True, validate=Length(1, 64))
-
-
-class ContainerMoveOut(Schema):
-    id = Integer()
-    container = String()
-    from_ = String(data_key="from", attribute="from", allow_none=True)
-    to = String()
-
-
-class AdjustIn(Schema):
-    item = String(required=True, validate=Length(1, 512))
-    location = String(required=True, validate=Length(1, 64))
-    qty = Integer(required=True, strict=True, metadata={"description": "signed change: +found, -lost"})
-    reason = String(required=True, validate=Length(1, 32))
-    lot = String(load_default=None, validate=Length(1, 40))
-    expiry = Date(load_default=None)
-
-
-class MovementPage(Schema):
-    movements = List(Nested(MovementOut))
-    total = Integer()
-
-
-class MovementQuery(Schema):
-    item = String(load_default=None)
-    location = String(load_default=None)
-    kind = String(load_default=None, validate=OneOf([k.value for k in MoveKind]))
-    limit = Integer(load_default=100, validate=Range(1, 1000))
-    offset = Integer(load_default=0, validate=Range(0))
-
-
-class ReverseIn(Schema):
-    reason = String(load_default="correction", validate=Length(1, 32))
-
-
-def move_response(moved: list[StockMove]) -> dict:
-    first = queries.movement_out(moved[0])
-    first["qty"] = sum(m.qty for m in moved)
-    first["lot"] = first["lot"] if len(moved) == 1 else None
-    first["parts"] = [queries.movement_out(m) for m in moved] if len(moved) > 1 else []
-    return first
 
 
 @bp.get("/stock")

@@ -2,104 +2,20 @@
 
 from __future__ import annotations
 
-from apiflask import Schema
-from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
-
 from ..api import APIBlueprint
 from ..auth.guard import require_role
-from ..auth.models import RECEIVING_ROLES, Role
+from ..auth.models import RECEIVING_ROLES
+from ..inventory.actors import actor_from_request
 from ..inventory.queries import movement_out
-from ..inventory.stock_api import MovementOut, MoveOut, actor_from_request, move_response
+from ..inventory.schemas import MoveOut, move_response
 from ..schemas import CsvUpload, ImportResult
 from . import putaway, services
+from .schemas import (
+    BlindIn, PutawayIn, ReceiptIn, ReceiptList, ReceiptOut, ReceiptQuery, ReceiveIn, ReceiveOut, SuggestionOut,
+    SuggestionQuery,
+)
 
 bp = APIBlueprint("receiving", __name__, url_prefix="/api", tag="Receiving and put-away")
-
-
-class ReceiptLineOut(Schema):
-    item = String()
-    name = String()
-    expected = Integer()
-    received = Integer()
-    variance = Integer()
-
-
-class ReceiptOut(Schema):
-    id = Integer()
-    reference = String()
-    supplier = String(allow_none=True)
-    blind = Boolean()
-    status = String()
-    expected_at = DateTime(allow_none=True)
-    created_at = DateTime()
-    lines = List(Nested(ReceiptLineOut))
-
-
-class ReceiptList(Schema):
-    receipts = List(Nested(ReceiptOut))
-
-
-class ReceiptQuery(Schema):
-    status = String(load_default=None, validate=OneOf(["open", "closed"]))
-
-
-class ExpectedLineIn(Schema):
-    item = String(required=True, validate=Length(1, 512))
-    qty = Integer(required=True, strict=True, validate=Range(min=1))
-
-
-class ReceiptIn(Schema):
-    reference = String(required=True, validate=Length(1, 64))
-    supplier = String(load_default=None, validate=Length(1, 120))
-    expected_at = DateTime(load_default=None)
-    lines = List(Nested(ExpectedLineIn), required=True, validate=Length(min=1))
-
-
-class BlindIn(Schema):
-    supplier = String(load_default=None, validate=Length(1, 120))
-
-
-class ReceiveIn(Schema):
-    code = String(required=True, validate=Length(1, 512), metadata={"description": "the item scan, as sent"})
-    qty = Integer(required=True, strict=True, validate=Range(min=1),
-                  metadata={"description": "units received (a case-pack scan does not multiply it)"})
-    location = String(required=True, validate=Length(1, 64))
-    lot = String(load_default=None, validate=Length(1, 40))
-    expiry = Date(load_default=None)
-    license_plate = String(load_default=None, validate=Length(1, 24))
-
-
-class ReceiveOut(Schema):
-    movement = Nested(MovementOut)
-    line = Nested(ReceiptLineOut)
-    flags = List(String())
-    location = String()
-
-
-class SuggestionQuery(Schema):
-    item = String(required=True, validate=Length(1, 512))
-    qty = Integer(load_default=1, validate=Range(min=1))
-    from_ = String(load_default=None, data_key="from", validate=Length(1, 64))
-
-
-class SuggestionOut(Schema):
-    item = String()
-    qty = Integer()
-    from_ = String(data_key="from", attribute="from", allow_none=True)
-    suggested = String(allow_none=True)
-    why = String()
-
-
-class PutawayIn(Schema):
-    item = String(required=True, validate=Length(1, 512))
-    qty = Integer(required=True, strict=True, validate=Range(min=1))
-    from_ = String(required=True, data_key="from", validate=Length(1, 64))
-    to = String(required=True, validate=Length(1, 64))
-    lot = String(load_default=None, validate=Length(1, 40))
-    reason = String(load_default=None, validate=Length(1, 32))
-    suggested = String(load_default=None, validate=Length(1, 64),
-                       metadata={"description": "the bin the handheld showed when the scan was made"})
 
 
 @bp.get("/receipts")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from apiflask import Schema
-from apiflask.fields import Dict, String
-from apiflask.validators import Length
 import sqlalchemy as sa
 from flask import current_app, g, request
 
@@ -16,24 +13,9 @@ from ..extensions import db
 from ..http import run_in_transaction
 from .models import ScanLog
 from .resolve import resolve_code
+from .schemas import ScanIn, ScanOut
 
 bp = APIBlueprint("scanning", __name__, url_prefix="/api", tag="Scanning")
-
-
-class ScanIn(Schema):
-    code = String(required=True, validate=Length(1, 512))
-
-
-class ScanOut(Schema):
-    kind = String(required=True)
-    item = Dict()
-    location = Dict()
-    tote = Dict()
-    order = Dict()
-    package = Dict()
-    shipment = Dict()
-    user = Dict()
-    gs1 = Dict()
 
 
 def _log(code: str, kind: str | None, outcome: str) -> None:

@@ -1,0 +1,141 @@
+"""The inventory domain's request and response schemas: locations, stock, moves and movement history."""
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Date, DateTime, Float, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
+
+from ..schemas import PageQuery
+from . import queries
+from .codes import LocationKind, MoveKind
+from .ledger_models import StockMove
+
+
+class LocationOut(Schema):
+    code = String()
+    zone = String(allow_none=True)
+    kind = String()
+    parent = String(allow_none=True)
+
+
+class LocationPage(Schema):
+    locations = List(Nested(LocationOut))
+    total = Integer()
+
+
+class LocationQuery(PageQuery):
+    kind = String(load_default=None, validate=OneOf([k.value for k in LocationKind]))
+
+
+class LocationIn(Schema):
+    code = String(required=True, validate=Length(1, 64))
+    kind = String(load_default="bin", validate=OneOf([k.value for k in LocationKind if k != "virtual"]))
+    zone = String(load_default=None, validate=Length(1, 16))
+    parent = String(load_default=None, validate=Length(1, 64))
+    aisle = Integer(load_default=None, validate=Range(0))
+    bay = Integer(load_default=None, validate=Range(0))
+    level = String(load_default=None, validate=Length(1, 4))
+    x = Float(load_default=None)
+    y = Float(load_default=None)
+    pick_sequence = Integer(load_default=None, validate=Range(0))
+    capacity_units = Integer(load_default=None, validate=Range(1))
+    pickable = Boolean(load_default=True)
+    blocked = Boolean(load_default=False)
+    mixed_items_allowed = Boolean(load_default=True)
+
+
+class StockQuery(Schema):
+    item = String(required=True, validate=Length(1, 512))
+
+
+class StockLine(Schema):
+    location = String()
+    qty = Integer()
+    reserved = Integer()
+    lot = String(allow_none=True)
+    expiry = String(allow_none=True)
+
+
+class StockOut(Schema):
+    item = String()
+    name = String()
+    on_hand = Integer()
+    reserved = Integer()
+    available = Integer()
+    locations = List(Nested(StockLine))
+
+
+class MovementOut(Schema):
+    id = Integer()
+    kind = String()
+    item = String()
+    qty = Integer()
+    from_ = String(data_key="from", attribute="from")
+    to = String()
+    lot = String(allow_none=True)
+    expiry = String(allow_none=True)
+    reason = String(allow_none=True)
+    ref_type = String(allow_none=True)
+    ref_id = Integer(allow_none=True)
+    reverses = Integer(allow_none=True)
+    user = String(allow_none=True)
+    device = String(allow_none=True)
+    scanned_at = DateTime(allow_none=True)
+    at = DateTime()
+
+
+class MoveOut(MovementOut):
+    parts = List(Nested(MovementOut), metadata={"description": "one movement per lot when a move took several"})
+
+
+class MoveIn(Schema):
+    item = String(required=True, validate=Length(1, 512))
+    qty = Integer(required=True, strict=True, validate=Range(min=1, error="qty must be a positive whole number"))
+    from_ = String(required=True, data_key="from", validate=Length(1, 64))
+    to = String(required=True, validate=Length(1, 64))
+    lot = String(load_default=None, validate=Length(1, 40))
+
+
+class ContainerMoveIn(Schema):
+    container = String(required=True, validate=Length(1, 64))
+    to = String(required=True, validate=Length(1, 64))
+
+
+class ContainerMoveOut(Schema):
+    id = Integer()
+    container = String()
+    from_ = String(data_key="from", attribute="from", allow_none=True)
+    to = String()
+
+
+class AdjustIn(Schema):
+    item = String(required=True, validate=Length(1, 512))
+    location = String(required=True, validate=Length(1, 64))
+    qty = Integer(required=True, strict=True, metadata={"description": "signed change: +found, -lost"})
+    reason = String(required=True, validate=Length(1, 32))
+    lot = String(load_default=None, validate=Length(1, 40))
+    expiry = Date(load_default=None)
+
+
+class MovementPage(Schema):
+    movements = List(Nested(MovementOut))
+    total = Integer()
+
+
+class MovementQuery(Schema):
+    item = String(load_default=None)
+    location = String(load_default=None)
+    kind = String(load_default=None, validate=OneOf([k.value for k in MoveKind]))
+    limit = Integer(load_default=100, validate=Range(1, 1000))
+    offset = Integer(load_default=0, validate=Range(0))
+
+
+class ReverseIn(Schema):
+    reason = String(load_default="correction", validate=Length(1, 32))
+
+
+def move_response(moved: list[StockMove]) -> dict:
+    first = queries.movement_out(moved[0])
+    first["qty"] = sum(m.qty for m in moved)
+    first["lot"] = first["lot"] if len(moved) == 1 else None
+    first["parts"] = [queries.movement_out(m) for m in moved] if len(moved) > 1 else []
+    return first
