@@ -6,12 +6,17 @@ from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
 
+from ..auth.models import User
 from ..catalog.models import Item
+from ..catalog.queries import item_matches
+from ..errors import NotFound
 from ..extensions import db
 from .codes import LocationKind
 from .ledger_models import NO_LOT, StockBalance, StockMove
-from .models import Location
+from .models import Location, Zone
 
 
 def _lot_out(lot: str) -> str | None:
@@ -118,3 +123,145 @@ def verify_ledger() -> list[dict]:
             problems.append({"item_id": item_id, "location_id": loc, "lot": lot,
                              "reservations": int(reserved.get(bid, 0)), "reserved": res})
     return problems
+
+
+# --- Lists for the supervisor pages and their CSV exports ------------------------------------------
+# Column selects, not ORM objects: a page shows one slice of a statement and its CSV export streams the
+# whole of the same statement, so the two always agree. Lots read NULL where a balance has none.
+
+def _lot_column(column):
+    return sa.func.nullif(column, NO_LOT)
+
+
+def count_locations() -> int:
+    """Active physical locations (the outside world's virtual ones are not counted)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Location).where(
+        Location.active, Location.kind != LocationKind.VIRTUAL)) or 0
+
+
+def units_on_hand() -> int:
+    """Units on the floor: balances exist for physical locations only."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StockBalance.qty), 0))) or 0
+
+
+def count_movements_since(moment: datetime) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(StockMove)
+                             .where(StockMove.created_at >= moment)) or 0
+
+
+def zone_codes() -> list[str]:
+    return list(db.session.scalars(sa.select(Zone.code).distinct().order_by(Zone.code)))
+
+
+def stock_by_item_rows(q: str | None = None, *, in_stock_only: bool = False):
+    """Items with on hand, reserved, available and the number of locations holding them, by SKU.
+
+    Active items are all listed (zero stock shows as 0); a deactivated item is listed while it still has stock.
+    """
+    agg = (sa.select(StockBalance.item_id,
+                     sa.func.sum(StockBalance.qty).label("on_hand"),
+                     sa.func.sum(StockBalance.reserved).label("reserved"),
+                     sa.func.count(sa.distinct(StockBalance.location_id)).label("locations"))
+           .where(StockBalance.qty > 0).group_by(StockBalance.item_id).subquery())
+    on_hand = sa.func.coalesce(agg.c.on_hand, 0)
+    reserved = sa.func.coalesce(agg.c.reserved, 0)
+    stmt = (sa.select(Item.sku, Item.name, Item.unit, Item.active, on_hand.label("on_hand"),
+                      reserved.label("reserved"), (on_hand - reserved).label("available"),
+                      sa.func.coalesce(agg.c.locations, 0).label("locations"))
+            .outerjoin(agg, agg.c.item_id == Item.id)
+            .where(sa.or_(Item.active, agg.c.on_hand > 0)))
+    if in_stock_only:
+        stmt = stmt.where(agg.c.on_hand > 0)
+    if q:
+        stmt = stmt.where(item_matches(q))
+    return stmt.order_by(Item.sku_key)
+
+
+def stock_by_location_rows(q: str | None = None, *, zone: str | None = None):
+    """What each physical location holds: one row per item and lot, locations in walking order.
+
+    A container without a zone of its own (a tote parked on a dock) counts in the zone it stands in.
+    """
+    parent, parent_zone = aliased(Location), aliased(Zone)
+    zone_code = sa.func.coalesce(Zone.code, parent_zone.code)
+    stmt = (sa.select(Location.code.label("location"), zone_code.label("zone"), Location.kind,
+                      parent.code.label("parent"), Item.sku, Item.name, _lot_column(StockBalance.lot).label("lot"),
+                      StockBalance.expiry, StockBalance.qty, StockBalance.reserved,
+                      (StockBalance.qty - StockBalance.reserved).label("available"))
+            .select_from(StockBalance)
+            .join(Location, StockBalance.location_id == Location.id)
+            .join(Item, StockBalance.item_id == Item.id)
+            .outerjoin(Zone, Location.zone_id == Zone.id)
+            .outerjoin(parent, Location.parent_id == parent.id)
+            .outerjoin(parent_zone, parent.zone_id == parent_zone.id)
+            .where(StockBalance.qty > 0, Location.kind != LocationKind.VIRTUAL))
+    if q:
+        stmt = stmt.where(Location.code_key.like(f"%{q.strip().upper()}%"))
+    if zone:
+        stmt = stmt.where(zone_code == zone.strip().upper())
+    return stmt.order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key,
+                         Item.sku_key, StockBalance.lot)
+
+
+def units_in(location_ids: list[int]) -> dict[int, int]:
+    """Units held directly in each of these locations."""
+    if not location_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(StockBalance.location_id, sa.func.sum(StockBalance.qty))
+        .where(StockBalance.location_id.in_(location_ids)).group_by(StockBalance.location_id)).all())
+
+
+def movement_rows(*, item_id: int | None = None, location_id: int | None = None, kind: str | None = None,
+                  user_id: int | None = None, since: datetime | None = None, until: datetime | None = None,
+                  ref: tuple[str, int] | None = None, move_id: int | None = None):
+    """Movements newest first, filtered as movement_history filters them.
+
+    Returns (rows statement, count statement). Each row names the item, both locations, the user and
+    the movement that reversed it (reversed_by), if any.
+    """
+    src, dst, undo = aliased(Location), aliased(Location), aliased(StockMove)
+    conditions = []
+    if move_id:
+        conditions.append(StockMove.id == move_id)
+    if item_id:
+        conditions.append(StockMove.item_id == item_id)
+    if location_id:
+        conditions.append(sa.or_(StockMove.src_id == location_id, StockMove.dst_id == location_id))
+    if kind:
+        conditions.append(StockMove.kind == kind)
+    if user_id:
+        conditions.append(StockMove.user_id == user_id)
+    if since:
+        conditions.append(StockMove.created_at >= since)
+    if until:
+        conditions.append(StockMove.created_at < until)
+    if ref:
+        conditions.extend([StockMove.ref_type == ref[0], StockMove.ref_id == ref[1]])
+    rows = (sa.select(StockMove.id, StockMove.created_at, StockMove.kind, Item.sku, Item.name, StockMove.qty,
+                      src.code.label("src"), dst.code.label("dst"), _lot_column(StockMove.lot).label("lot"),
+                      StockMove.expiry, StockMove.reason, StockMove.ref_type, StockMove.ref_id,
+                      User.username.label("user"), StockMove.device_id, StockMove.scanned_at,
+                      StockMove.reverses_id, undo.id.label("reversed_by"))
+            .select_from(StockMove)
+            .join(Item, StockMove.item_id == Item.id)
+            .join(src, StockMove.src_id == src.id)
+            .join(dst, StockMove.dst_id == dst.id)
+            .outerjoin(User, StockMove.user_id == User.id)
+            .outerjoin(undo, undo.reverses_id == StockMove.id)  # reverses_id is unique: one row at most
+            .where(*conditions)
+            .order_by(StockMove.id.desc()))
+    return rows, sa.select(StockMove.id).where(*conditions)
+
+
+def movement_row(move_id: int):
+    """One movement as movement_rows shows it, or None."""
+    rows, _count = movement_rows(move_id=move_id)
+    return db.session.execute(rows).first()
+
+
+def get_move(move_id: int) -> StockMove:
+    move = db.session.get(StockMove, move_id)
+    if move is None:
+        raise NotFound(_("There is no movement %(id)d.", id=move_id), field="move_id")
+    return move
