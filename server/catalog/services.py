@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from ..csvio import RowError, cell_bool, cell_int, read_rows
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
+from ..gtin import gs1_check_digit, looks_like_gtin, normalize_gtin
 from ..inventory.models import Zone
-from ..scanning import gs1
 from .models import BarcodeKind, Item, ItemBarcode
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+]{0,63}$")
@@ -27,11 +27,11 @@ def classify_barcode(code: str) -> tuple[str, BarcodeKind]:
     code = code.strip()
     if not code:
         raise InvalidInput(_("A barcode cannot be empty."), field="barcodes")
-    if gs1.looks_like_gtin(code):
-        gtin = gs1.normalize_gtin(code)
+    if looks_like_gtin(code):
+        gtin = normalize_gtin(code)
         if gtin is None:
             raise InvalidInput(_("%(code)s looks like a GTIN but its check digit is wrong.", code=code),
-                               field="barcodes", expected=f"check digit {gs1.gs1_check_digit(code[:-1])}")
+                               field="barcodes", expected=f"check digit {gs1_check_digit(code[:-1])}")
         return gtin, BarcodeKind.GTIN
     upper = code.upper()
     if FNSKU_PATTERN.match(upper):
@@ -79,7 +79,7 @@ def create_item(sku: str, name: str, *, barcodes: list[str] | tuple = (), **attr
 def find_item_by_code(code: str) -> tuple[Item, int] | None:
     """Find an active item by SKU or any barcode; return it with the units one scan stands for."""
     code = code.strip()
-    gtin = gs1.normalize_gtin(code) if gs1.looks_like_gtin(code) else None
+    gtin = normalize_gtin(code) if looks_like_gtin(code) else None
     key = gtin or code.upper()
     row = db.session.execute(
         sa.select(Item, ItemBarcode.units).join(ItemBarcode).where(ItemBarcode.code == key, Item.active)
