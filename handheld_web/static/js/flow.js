@@ -89,15 +89,6 @@ export function sameItem(a, b) {
   return a.raw.trim() === b.raw.trim();
 }
 
-// The item in hand scanned again counts one more scan's units; another item must wait its turn.
-export function countUpSameItem(pendingItem, answer, code, stepper) {
-  const item = itemFrom(answer, code);
-  if (!sameItem(pendingItem, item)) {
-    throw wrongScan(t("finish_item_first", { item: pendingItem.name ?? pendingItem.raw }));
-  }
-  stepper.set(stepper.value + item.units);
-}
-
 export const sameCode = (a, b) => String(a ?? "").trim().toUpperCase() === String(b ?? "").trim().toUpperCase();
 
 // A scan that does not fit the step: a plain problem the error overlay shows as usual.
@@ -113,9 +104,10 @@ export function scanStamp() {
 }
 
 // Queue a write and wait for its fate: {queued: true} (it goes out later by itself) or
-// {queued: false, data}. A refusal while we wait is thrown as ApiProblem.
-export async function write(path, body, stamp) {
-  const answer = await api.enqueueWrite("POST", path, body, stamp);
+// {queued: false, data}. A refusal while we wait is thrown as ApiProblem. `label` says the action in
+// words for the refused-write dialog; `stamp.ref` names the answer's id for later queued paths.
+export async function write(path, body, stamp, label) {
+  const answer = await api.enqueueWrite("POST", path, body, stamp, { label });
   if (answer && answer.queued === true && Object.keys(answer).length === 1) return { queued: true };
   return { queued: false, data: answer };
 }

@@ -1,139 +1,77 @@
 // Move: scan where from, scan the item, set the quantity, scan where to. A tote or pallet as the
 // first scan moves the whole container with one more scan (its destination).
-import { showProblem } from "./api.js";
-import { isBlocking, nudge } from "./feedback.js";
-import {
-  $, Stepper, isContainer, itemFrom, locationCode, locationOf, outcome, prompt, refocus, resolveScan, sameCode,
-  scanStamp, sequential, setFact, showItem, showLocationStock, write, wrongScan, countUpSameItem,
-} from "./flow.js";
+import { runScreen } from "./engine.js";
+import { sameCode, showLocationStock } from "./flow.js";
 import { t } from "./i18n.js";
-import { initScanner } from "./scanner.js";
-import { initShell } from "./shell.js";
 
-// from → item → to, or from (a container) → container-to.
-let step = "from";
-let from = null;
-let container = null;
-let pending = null; // {item}
-const stepper = new Stepper();
+const showFrom = (eng) => showLocationStock(eng.state.from);
+const itemName = (s) => s.item.sku ?? s.item.raw.trim();
 
-function go(next) {
-  step = next;
-  $("move-screen").dataset.step = step;
-  setFact("from-code", step === "container-to" ? null : from);
-  setFact("container-code", step === "container-to" ? container : null);
-  $("item-card").hidden = step !== "to";
-  $("unpack").hidden = step !== "container-to";
-  $("restart").hidden = step === "from";
-  const prompts = {
-    from: t("p_move_from"),
-    item: t("p_scan_item"),
-    to: t("p_move_to"),
-    "container-to": t("p_container_to", { container }),
-  };
-  prompt(prompts[step]);
-  refocus();
-}
-
-function takeFrom(code) {
-  from = code;
-  container = null;
-  pending = null;
-  go("item");
-  showLocationStock(from);
-}
-
-function startOver() {
-  from = null;
-  container = null;
-  pending = null;
-  $("from-stock").hidden = true;
-  go("from");
-}
-
-async function onScan(code) {
-  const answer = await resolveScan(code);
-  const loc = locationOf(answer);
-  const unknown = answer.kind === "unknown"; // offline: the step says what it must be
-  if (step === "from" || (step === "item" && loc)) {
-    if (!loc && !unknown) throw wrongScan(t("not_location", { code }));
-    outcome(null);
-    if (isContainer(answer)) {
-      container = loc.code;
-      from = loc.code; // "take items out of it instead" starts from here
-      pending = null;
-      go("container-to");
-      showLocationStock(container);
-    } else {
-      takeFrom(locationCode(answer, code));
-    }
-    return;
-  }
-  if (step === "container-to") {
-    if (!loc && !unknown) throw wrongScan(t("not_location", { code }));
-    const to = locationCode(answer, code);
-    if (sameCode(to, container)) throw wrongScan(t("p_container_to", { container }));
-    await moveContainer(to, scanStamp());
-    return;
-  }
-  if (step === "item") {
-    if (answer.kind !== "item" && !unknown) throw wrongScan(t("not_item", { code }));
-    const item = itemFrom(answer, code);
-    pending = { item };
-    stepper.set(item.units, { quiet: true });
-    showItem(item);
-    outcome(null);
-    go("to");
-    return;
-  }
-  // step "to": the same item again counts up; a location is where it goes.
-  if (answer.kind === "item") {
-    countUpSameItem(pending.item, answer, code, stepper);
-    return;
-  }
-  if (!loc && !unknown) throw wrongScan(t("not_location", { code }));
-  await moveItem(locationCode(answer, code), scanStamp());
-}
-
-async function moveItem(to, stamp) {
-  const { item } = pending;
-  const qty = stepper.value;
-  const body = { item: item.code, qty, from, to };
-  if (item.lot) body.lot = item.lot;
-  const res = await write("/api/moves", body, stamp); // a refusal keeps the item in hand
-  pending = null;
-  const name = item.sku ?? item.raw.trim();
-  if (res.queued) {
-    outcome("queued", t("queued_move", { qty, item: name, to }));
-  } else {
-    const m = res.data;
-    outcome("ok", t("moved", { qty: m.qty ?? qty, item: m.item ?? name, from: m.from ?? from, to: m.to ?? to }));
-  }
-  go("item");
-  showLocationStock(from);
-}
-
-async function moveContainer(to, stamp) {
-  const res = await write("/api/container-moves", { container, to }, stamp);
-  if (res.queued) outcome("queued", t("queued_container", { container, to }));
-  else outcome("ok", t("container_moved", { container: res.data.container ?? container, to: res.data.to ?? to }));
-  startOver();
-}
-
-function start() {
-  if (!initShell()) return;
-  initScanner($("scan"), sequential(onScan, { isBlocking, nudge, showProblem }));
-  $("cancel-item").addEventListener("click", () => {
-    pending = null;
-    outcome(null);
-    go("item");
-  });
-  $("unpack").addEventListener("click", () => takeFrom(container));
-  $("restart").addEventListener("click", () => {
-    outcome(null);
-    startOver();
-  });
-  go("from");
-}
-
-start();
+runScreen({
+  name: "move",
+  start: "from",
+  initial: () => ({ from: null, container: null }),
+  facts: {
+    "from-code": (s, step) => (step === "container-to" ? null : s.from),
+    "container-code": (s, step) => (step === "container-to" ? s.container : null),
+  },
+  steps: {
+    from: {
+      prompt: "p_move_from",
+      accepts: ["location", "tote"],
+      then: (s, scan) => ({ from: scan.location.code, container: scan.container ? scan.location.code : null }),
+      next: (s) => (s.container ? "container-to" : "item"),
+      enter: () => {
+        document.getElementById("from-stock").hidden = true;
+      },
+    },
+    item: {
+      prompt: "p_scan_item",
+      accepts: ["item"],
+      item: true,
+      lot: (s) => s.from, // a lot-tracked item from a bin with 2+ lots: which one?
+      next: "to",
+      enter: showFrom,
+    },
+    to: {
+      prompt: "p_move_to",
+      accepts: ["location", "tote"],
+      countUp: true,
+      write: (s, scan) => {
+        const to = scan.location.code;
+        const qty = s.qty;
+        const body = { item: s.item.code, qty, from: s.from, to };
+        if (s.item.lot) body.lot = s.item.lot;
+        const label = t("label_move", { qty, item: itemName(s), from: s.from, to });
+        return { path: "/api/moves", body, label };
+      },
+      done: (s, m, { body }) => ({
+        text: t("moved", { qty: m.qty ?? body.qty, item: m.item ?? itemName(s), from: m.from ?? body.from,
+                           to: m.to ?? body.to }),
+      }),
+      queued: (s, { body }) => t("queued_move", { qty: body.qty, item: itemName(s), to: body.to }),
+      next: "item",
+      keep: ["from"],
+    },
+    "container-to": {
+      prompt: (s) => t("p_container_to", { container: s.container }),
+      accepts: ["location", "tote"],
+      check: (s, scan) => (sameCode(scan.location.code, s.container) ? t("p_container_to", s) : null),
+      write: (s, scan) => {
+        const body = { container: s.container, to: scan.location.code };
+        return { path: "/api/container-moves", body, label: t("label_container_move", body) };
+      },
+      done: (s, r, { body }) => ({ text: t("container_moved", { container: r.container ?? body.container,
+                                                                to: r.to ?? body.to }) }),
+      queued: (s, { body }) => t("queued_container", body),
+      next: "from",
+    },
+  },
+  buttons: {
+    // "Take items out of it instead": the container becomes the location to move from.
+    unpack: (eng) => eng.go("item", { from: eng.state.container, container: null }),
+  },
+  render: (eng, step) => {
+    document.getElementById("unpack").hidden = step !== "container-to";
+  },
+});
