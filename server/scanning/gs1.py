@@ -23,6 +23,7 @@ _DIGITS_RE = re.compile(r"[0-9]+")  # str.isdigit() would accept "²" and other 
 _GS_TEXT_FORMS = ("<GS>", "{GS}", "\\x1d", "\\x1D", "\\u001d", "\\u001D")
 _CHARSET_X = "!\"%&'()*+,\\-./0-9:;<=>?A-Z_a-z"  # GS1 82-character set, as a regex class body
 _X_RE = re.compile(f"[{_CHARSET_X}]*")
+_CHARSETS = {"N": "[0-9]", "X": f"[{_CHARSET_X}]", "Y": "[#\\-/0-9A-Z]", "Z": "[-0-9A-Z_a-z]"}
 
 
 class GS1Error(ValueError):
@@ -57,14 +58,41 @@ def require_gtin(code: str) -> str:
     return code.zfill(14)
 
 
+def expand_upc_e(code: str) -> str | None:
+    """Return the UPC-A (12 digits) that an 8-digit UPC-E stands for, or None if `code` is not one.
+
+    A UPC-E is number system 0 or 1, six digits and the check digit of its UPC-A; the last of the six
+    says where the zeros suppressed from the manufacturer and product numbers go.
+    """
+    if not (len(code) == 8 and _DIGITS_RE.fullmatch(code) and code[0] in "01"):
+        return None
+    d = code[1:7]
+    if d[5] in "012":
+        body = d[:2] + d[5] + "0000" + d[2:5]
+    elif d[5] == "3":
+        body = d[:3] + "00000" + d[3:5]
+    elif d[5] == "4":
+        body = d[:4] + "00000" + d[4]
+    else:
+        body = d[:5] + "0000" + d[5]
+    upc_a = code[0] + body
+    return upc_a + code[7] if gs1_check_digit(upc_a) == int(code[7]) else None
+
+
+def upc_e_check_digit(code: str) -> int:
+    """The check digit an 8-digit UPC-E (number system 0 or 1) should end with."""
+    return next(c for c in range(10) if expand_upc_e(code[:7] + str(c)))
+
+
 # --- the AI table -------------------------------------------------------------------------------
 
 class AISpec(NamedTuple):
     ai: str
-    fmt: str          # GS1 notation: N numeric, X 82-char set; "N6" exact, "X..20" max, "N13+[X..17]" parts
+    fmt: str          # GS1 notation: N numeric, X 82-char set, Y 39-char set, Z 64-char set (base64url);
+                      # "N6" exact, "X..20" at most, "N13+[X..17]" parts, "[N4]" four digits or none
     title: str
     check: int        # the first `check` digits carry a mod-10 check digit (0: none)
-    date_kind: int    # 0 no date, 1 YYMMDD, 2 YYMMDD where DD=00 means "end of month"
+    date_kind: int    # 0 no date, 1 YYMMDD, 2 YYMMDD where DD=00 means "end of month", 3 YYYYMMDD
     pattern: re.Pattern[str]
     min_len: int
     max_len: int
@@ -72,10 +100,12 @@ class AISpec(NamedTuple):
 
 
 # AI  format ([..] = optional part)  flags  title.
-# Flags: Cn check digit over the first n digits, D date, D0 date where DD=00 means end of month.
+# Flags: Cn check digit over the first n digits, D date (YYMMDD, then hhmm[ss] if longer), D0 date where
+# DD=00 means end of month, D8 date as YYYYMMDD (then hhmm). GS1 General Specifications, section 3.
 _TABLE = """
-00 N18 C18 SSCC|01 N14 C14 GTIN|02 N14 C14 content GTIN|10 X..20 - batch/lot|11 N6 D production date
-12 N6 D due date|13 N6 D packaging date|15 N6 D0 best-before date|16 N6 D0 sell-by date
+00 N18 C18 SSCC|01 N14 C14 GTIN|02 N14 C14 content GTIN|03 N14 C14 made-to-order GTIN
+10 X..20 - batch/lot|11 N6 D0 production date|12 N6 D0 due date|13 N6 D0 packaging date
+15 N6 D0 best-before date|16 N6 D0 sell-by date
 17 N6 D0 expiry date|20 N2 - variant|21 X..20 - serial number|22 X..20 - consumer product variant
 235 X..28 - TPX|240 X..30 - additional product id|241 X..30 - customer part number
 242 N..6 - made-to-order variant|243 X..20 - packaging component number|250 X..30 - secondary serial
@@ -87,20 +117,55 @@ _TABLE = """
 416 N13 C13 production location GLN|417 N13 C13 party GLN|420 X..20 - ship-to postal code
 421 N3+X..9 - ship-to postal code|422 N3 - country of origin|423 N3+[N..12] - country of initial processing
 424 N3 - country of processing|425 N3+[N..12] - country of disassembly|426 N3 - country of full processing
-427 X..3 - origin subdivision|7001 N13 - NATO stock number|7002 X..30 - meat cut
+427 X..3 - origin subdivision
+4300 X..35 - ship-to company|4301 X..35 - ship-to contact|4302 X..70 - ship-to address line 1
+4303 X..70 - ship-to address line 2|4304 X..70 - ship-to suburb|4305 X..70 - ship-to locality
+4306 X..70 - ship-to region|4307 X2 - ship-to country|4308 X..30 - ship-to phone
+4309 N20 - ship-to geolocation|4310 X..35 - return-to company|4311 X..35 - return-to contact
+4312 X..70 - return-to address line 1|4313 X..70 - return-to address line 2|4314 X..70 - return-to suburb
+4315 X..70 - return-to locality|4316 X..70 - return-to region|4317 X2 - return-to country
+4318 X..20 - return-to postal code|4319 X..30 - return-to phone|4320 X..35 - service description
+4321 N1 - dangerous goods flag|4322 N1 - authority-to-leave flag|4323 N1 - signature-required flag
+4324 N10 D not-before delivery time|4325 N10 D not-after delivery time|4326 N6 D release date
+4330 N6+[X1] - maximum temperature (F)|4331 N6+[X1] - maximum temperature (C)
+4332 N6+[X1] - minimum temperature (F)|4333 N6+[X1] - minimum temperature (C)
+7001 N13 - NATO stock number|7002 X..30 - meat cut
 7003 N10 D expiry date and time|7004 N..4 - active potency|7005 X..12 - catch area
 7006 N6 D first freeze date|7007 N6..12 D harvest date|7008 X..3 - aquatic species
-7009 X..10 - fishing gear type|7010 X..2 - production method|7020 X..20 - refurbishment lot
+7009 X..10 - fishing gear type|7010 X..2 - production method|7011 N6+[N4] D test-by date
+7020 X..20 - refurbishment lot
 7021 X..20 - functional status|7022 X..20 - revision status|7023 X..30 - assembly asset id
+7040 N1+X3 - GS1 UIC with extension and importer index|7041 X..4 - freight unit type
 710 X..20 - NHRN PZN|711 X..20 - NHRN CIP|712 X..20 - NHRN CN|713 X..20 - NHRN DRN|714 X..20 - NHRN AIM
+715 X..20 - NHRN NDC|716 X..20 - NHRN AIC|717 X..20 - NHRN SRN|7240 X..20 - protocol id
+7241 N2 - AIDC media type|7242 X..25 - version control number|7250 N8 D8 date of birth
+7251 N12 D8 date and time of birth|7252 N1 - biological sex|7253 X..40 - family name
+7254 X..40 - given name|7255 X..10 - name suffix|7256 X..90 - full name|7257 X..70 - address of person
+7258 N1+X1+N1 - baby birth sequence|7259 X..40 - baby of family name
 8001 N14 - roll dimensions|8002 X..20 - mobile phone id|8003 N14+[X..16] C14 returnable asset (GRAI)
 8004 X..30 - individual asset (GIAI)|8005 N6 - price per unit|8006 N14+N2+N2 C14 trade item piece
 8007 X..34 - IBAN|8008 N8+[N..4] D production date and time|8009 X..50 - sensor indicator
+8010 Y..30 - component/part id (CPID)|8014 X..25 - device registration id (HIDRI)
 8011 N..12 - part serial|8012 X..20 - software version|8013 X..25 - model number
 8017 N18 C18 service provider (GSRN)|8018 N18 C18 service recipient (GSRN)
 8019 N..10 - service relation instance|8020 X..25 - payment slip reference
-8026 N14+N2+N2 C14 trade item piece content|8200 X..70 - product URL|90 X..30 - internal
+8026 N14+N2+N2 C14 trade item piece content|8030 Z..90 - digital signature|8040 N15 - IMEI
+8041 N15 - second IMEI|8042 N32 - eSIM id (EID)|8043 N18+[N..2] - SIM card id (ICCID)
+8110 X..70 - coupon code (North America)|8111 N4 - loyalty points|8112 X..70 - paperless coupon code
+8200 X..70 - product URL|90 X..30 - internal
 """
+# Ten processors (7030-7039: ISO country + approval number) and ten certifications (7230-7239).
+_NUMBERED = [(f"703{n}", "N3+X..27", f"processor {n} approval number") for n in range(10)] + [
+    (f"723{n}", "X2+X..28", f"certification reference {n + 1}") for n in range(10)]
+# Values with a rule narrower than their format's character set.
+_NARROWER = {
+    **{ai: "[A-Z]{2}" for ai in ("4307", "4317")},                  # ISO 3166 alpha-2 country code
+    **{ai: "[01]" for ai in ("4321", "4322", "4323")},              # yes/no flags
+    **{ai: "[0-9]{6}-?" for ai in ("4330", "4331", "4332", "4333")},  # hundredths of a degree, "-" below 0
+    "7252": "[0129]",                                              # ISO/IEC 5218 sex code
+    "7258": "[0-9]/[0-9]",                                         # "2/3": second of three
+    "8030": "[-0-9A-Z_a-z]+={0,2}",                                # base64url, "=" padding at the end only
+}
 # Measures 31nn-36nn: the 4th digit is the number of decimals (0-5), data always N6.
 _MEASURE_TITLES = {
     "310": "net weight (kg)", "311": "length (m)", "312": "width (m)", "313": "height (m)",
@@ -122,15 +187,19 @@ PREDEFINED_LENGTH = {"00": 20, "01": 16, "02": 16, "03": 16, "04": 18, "11": 8, 
 def _spec(ai: str, fmt: str, title: str, flags: str = "-") -> AISpec:
     regex, lo, hi = "", 0, 0
     for part in fmt.split("+"):
-        m = re.fullmatch(r"(\[?)([NX])(\d*)(\.\.)?(\d*)\]?", part)
+        m = re.fullmatch(r"(\[?)([NXYZ])(\d*)(\.\.)?(\d*)\]?", part)
         assert m, part
-        cls = "[0-9]" if m[2] == "N" else f"[{_CHARSET_X}]"
+        cls = _CHARSETS[m[2]]
         pmax = int(m[5]) if m[4] else int(m[3])
+        if m[1] and not m[4]:  # "[N4]": all of the optional part or none of it
+            regex, hi = regex + f"(?:{cls}{{{pmax}}})?", hi + pmax
+            continue
         pmin = 0 if m[1] else int(m[3]) if m[3] else 1
         regex, lo, hi = regex + f"{cls}{{{pmin},{pmax}}}", lo + pmin, hi + pmax
     check = int(flags[1:]) if flags.startswith("C") else 0
-    dated = {"D": 1, "D0": 2}.get(flags, 0)
-    return AISpec(ai, fmt, title, check, dated, re.compile(regex), lo, hi, "X" not in fmt)
+    dated = {"D": 1, "D0": 2, "D8": 3}.get(flags, 0)
+    pattern = re.compile(_NARROWER.get(ai, regex))
+    return AISpec(ai, fmt, title, check, dated, pattern, lo, hi, not set("XYZ") & set(fmt))
 
 
 def _build_table() -> dict[str, AISpec]:
@@ -139,6 +208,8 @@ def _build_table() -> dict[str, AISpec]:
         if entry.strip():
             ai, fmt, flags, title = entry.split(maxsplit=3)
             table[ai] = _spec(ai, fmt, title, flags)
+    for ai, fmt, title in _NUMBERED:
+        table[ai] = _spec(ai, fmt, title)
     for prefix in _MEASURE_PREFIXES:
         for n in range(6):
             table[f"{prefix}{n}"] = _spec(f"{prefix}{n}", "N6", _MEASURE_TITLES.get(str(prefix), "measure"))
@@ -162,24 +233,32 @@ def _full_year(yy: int, today: date | None = None) -> int:
     return yy + (base - 100 if diff >= 51 else base + 100 if diff <= -50 else base)
 
 
-def _valid_yymmdd(text: str, allow_day_00: bool) -> bool:
-    yy, mm, dd = int(text[:2]), int(text[2:4]), int(text[4:6])
+def _valid_date(text: str, allow_day_00: bool, year_digits: int = 2) -> bool:
+    """Tell whether `text` starts with a real date, YYMMDD (or YYYYMMDD), DD=00 if allowed."""
+    y = year_digits
+    year, mm, dd = int(text[:y]), int(text[y:y + 2]), int(text[y + 2:y + 4])
     if not 1 <= mm <= 12:
         return False
-    last = calendar.monthrange(_full_year(yy), mm)[1]
+    last = calendar.monthrange(_full_year(year) if y == 2 else year, mm)[1]
     return 1 <= dd <= last or (dd == 0 and allow_day_00)
+
+
+def _valid_time(text: str) -> bool:
+    """hh, hhmm or hhmmss after a date (empty: no time)."""
+    return len(text) % 2 == 0 and all(
+        int(text[k:k + 2]) < limit for k, limit in zip(range(0, len(text), 2), (24, 60, 60)))
 
 
 def _check_date(spec: AISpec, data: str) -> None:
     if spec.ai == "7007":  # a harvest date or a date range (two dates)
-        ok = len(data) in (6, 12) and all(_valid_yymmdd(data[k:k + 6], False) for k in (0, len(data) - 6))
+        ok = len(data) in (6, 12) and all(_valid_date(data[k:k + 6], False) for k in (0, len(data) - 6))
     else:
-        time = data[6:]
-        ok = _valid_yymmdd(data, spec.date_kind == 2) and len(time) % 2 == 0 and all(
-            int(time[k:k + 2]) < limit for k, limit in zip(range(0, len(time), 2), (24, 60, 60)))
+        n = 8 if spec.date_kind == 3 else 6
+        ok = _valid_date(data, spec.date_kind == 2, n - 4) and _valid_time(data[n:])
     if not ok:
-        raise MalformedGS1(f"The {spec.title} (AI {spec.ai}) {data} is not a valid date (YYMMDD).",
-                           ai=spec.ai, expected="a date as YYMMDD")
+        form = "YYYYMMDD" if spec.date_kind == 3 else "YYMMDD"
+        raise MalformedGS1(f"The {spec.title} (AI {spec.ai}) {data} is not a valid date ({form}).",
+                           ai=spec.ai, expected=f"a date as {form}")
 
 
 def _validate(ai: str, data: str) -> None:
@@ -212,6 +291,10 @@ def _validate(ai: str, data: str) -> None:
                                 ai=ai, expected=f"check digit {expected}")
     if spec.date_kind:
         _check_date(spec, data)
+    if ai == "4309" and (int(data[:10]) > 1_800_000_000 or int(data[10:]) > 3_599_999_999):
+        # Latitude + 90 and longitude + 180 (mod 360), each in 10^-7 degrees.
+        raise MalformedGS1(f"The {spec.title} (AI {ai}) {data} is not a latitude and longitude.",
+                           ai=ai, expected="latitude 0-1800000000, longitude 0-3599999999")
 
 
 def _add(out: dict[str, str], ai: str, data: str) -> None:
@@ -275,11 +358,13 @@ _DL_RE = re.compile(r"https?://[^/?#]+/(?:[^?#]*/)?(?:%s)/[^/?#]+" % "|".join(so
 
 def _parse_digital_link(s: str) -> dict[str, str]:
     url = urlsplit(s)
-    segs = [unquote(p) for p in url.path.split("/") if p]
+    segs = [unquote(p) for p in url.path.split("/")]
     # Anything before the primary key is the resolver's own path prefix.
     first = next((k for k, seg in enumerate(segs) if seg in _DL_PRIMARY and (len(segs) - k) % 2 == 0), None)
     if first is None:
         raise MalformedGS1("This web link is not a GS1 Digital Link.", expected="a GS1 Digital Link")
+    if "" in segs[first:]:  # "/10//x": dropping the empty part would shift every value after it
+        raise MalformedGS1("This GS1 Digital Link has an empty part (//).", expected="a value after each AI")
     pairs = list(zip(segs[first::2], segs[first + 1::2]))
     for item in filter(None, url.query.split("&")):
         key, _, value = item.partition("=")
