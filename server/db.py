@@ -107,14 +107,37 @@ def relaxed_durability():
         _relaxed_durability.reset(token)
 
 
+_single_statement: contextvars.ContextVar[bool] = contextvars.ContextVar("single_statement", default=False)
+
+
+@contextlib.contextmanager
+def single_statement():
+    """Transactions begun here hold exactly one statement (e.g. a log INSERT): on SQLite no BEGIN.
+
+    SQLite runs a statement outside BEGIN as its own atomic transaction, so the BEGIN would only add a
+    statement, and the write lock is held just while the statement runs. Never put two statements in
+    such a transaction: each would commit on its own. PostgreSQL always opens a transaction: no change.
+    """
+    token = _single_statement.set(True)
+    try:
+        yield
+    finally:
+        _single_statement.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _on_begin(conn):
     relaxed = _relaxed_durability.get()
     if conn.dialect.name == "sqlite":
+        writing = _write_intent.get()
+        # Only a write transaction sets the level: a read commits nothing, and leaving the level alone
+        # there spares a PRAGMA whenever relaxed log writes and durable ledger writes alternate.
+        # Every commit of the app goes through run_in_transaction, i.e. write_intent.
         want = "NORMAL" if relaxed else _sqlite_synchronous
-        if conn.info.get("sqlite_synchronous") != want:  # SQLite refuses this PRAGMA inside a transaction
+        if writing and conn.info.get("sqlite_synchronous") != want:  # refused inside a transaction
             conn.exec_driver_sql(f"PRAGMA synchronous={want}")
             conn.info["sqlite_synchronous"] = want
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        if not _single_statement.get():
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
     elif relaxed and conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL synchronous_commit = off")

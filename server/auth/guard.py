@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 
 from ..errors import Forbidden, Unauthorized
 from ..http import reject_nul_characters
-from .models import FLOOR_ROLES, Role, User
+from .models import FLOOR_ROLES, Role
 from .services import authenticate_token
+from .token_cache import AuthUser
 
 ANY_ROLE = frozenset(Role)
 
@@ -29,7 +30,7 @@ def bearer_token() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def load_user_from_request() -> User:
+def load_user_from_request() -> AuthUser:
     token = bearer_token()
     if token is None:
         raise Unauthorized(_("Sign in first: this needs a bearer token."),
@@ -51,9 +52,8 @@ def require_role(*roles):
             if user.role not in allowed:
                 raise Forbidden(_("Your role (%(role)s) cannot do this.", role=user.role.value),
                                 expected=", ".join(sorted(r.value for r in allowed)))
+            # Plain values (AuthUser), not an ORM object: valid in every transaction of the request.
             g.current_user = user
-            # Kept apart: a transaction's rollback expires the ORM object, and reading user.id
-            # again would cost one more query per write.
             g.current_user_id = user.id
             reject_nul_characters()
             return view(*args, **kwargs)

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..errors import BadCredentials, InvalidInput, TooManyAttempts, Unauthorized
 from ..extensions import db
 from .models import ApiToken, LoginThrottle, Role, TokenKind, User
 from .passwords import check_secret, hash_secret
+from .token_cache import AuthUser, CachedToken, token_cache
 
 TOKEN_PREFIX = "sf_"
 
@@ -85,6 +87,7 @@ def deactivate_user(user: User) -> None:
 
 
 def _end_sessions(user: User) -> None:
+    _forget_now_and_at_commit(token_cache.forget_user, user.id)
     user.credentials_version += 1
     now = utcnow()
     for token in user.tokens:
@@ -107,27 +110,64 @@ def issue_token(user: User, *, kind: TokenKind, name: str, device_id: str | None
     return plain, row
 
 
-def authenticate_token(plain: str, *, device_id: str | None) -> User:
-    """Return the user behind a bearer token, or raise Unauthorized."""
-    row = db.session.execute(
-        sa.select(ApiToken, User).join(User).where(ApiToken.token_hash == _digest(plain))
-    ).first()
-    if row is None:
-        raise Unauthorized(_("Your sign-in is not valid. Sign in again."))
-    token, user = row
-    if token.revoked_at is not None or not user.active:
-        raise Unauthorized(_("Your sign-in has ended. Sign in again."))
+def authenticate_token(plain: str, *, device_id: str | None) -> AuthUser:
+    """Return the user behind a bearer token, or raise Unauthorized.
+
+    A token read in the last few seconds costs no query (token_cache.py says how revocation stays
+    bounded); expiry and the device binding are checked on every request.
+    """
+    digest = _digest(plain)
+    token = token_cache.get(digest) or _read_token(digest)
     if token.expires_at is not None and token.expires_at <= utcnow():
         raise Unauthorized(_("Your shift sign-in has expired. Sign in again."))
     # A device token works only from the handheld it was issued to: a copied token is useless.
     if token.kind == TokenKind.DEVICE and token.device_id != device_id:
         raise Unauthorized(_("This sign-in belongs to another device. Sign in again."))
-    return user
+    return token.user
+
+
+def _read_token(digest: str) -> CachedToken:
+    """Read a token and its user (plain columns: nothing that lazy-loads later) and cache them."""
+    generation = token_cache.generation()
+    row = db.session.execute(
+        sa.select(ApiToken.kind, ApiToken.device_id, ApiToken.expires_at, ApiToken.revoked_at, User.active,
+                  User.id, User.username, User.display_name, User.role)
+        .join(User).where(ApiToken.token_hash == digest)
+    ).first()
+    if row is None:
+        raise Unauthorized(_("Your sign-in is not valid. Sign in again."))
+    if row.revoked_at is not None or not row.active:
+        raise Unauthorized(_("Your sign-in has ended. Sign in again."))
+    token = CachedToken(user=AuthUser(id=row.id, username=row.username, display_name=row.display_name,
+                                      role=row.role),
+                        kind=row.kind, device_id=row.device_id, expires_at=row.expires_at,
+                        read_at=token_cache.clock())
+    token_cache.put(digest, token, generation=generation)
+    return token
 
 
 def revoke_token(plain: str) -> None:
-    db.session.execute(sa.update(ApiToken).where(ApiToken.token_hash == _digest(plain),
+    digest = _digest(plain)
+    _forget_now_and_at_commit(token_cache.forget_token, digest)
+    db.session.execute(sa.update(ApiToken).where(ApiToken.token_hash == digest,
                                                  ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+# This worker's token cache forgets a revoked token (or a user's tokens) at once, and again when the
+# transaction ends: a request of another thread may have read the old row before the commit.
+_FORGET_AT_END = "shipfloor.token_cache_forget"
+
+
+def _forget_now_and_at_commit(forget, key) -> None:
+    forget(key)
+    db.session.info.setdefault(_FORGET_AT_END, []).append((forget, key))
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_again(session: Session) -> None:
+    for forget, key in session.info.pop(_FORGET_AT_END, ()):
+        forget(key)
 
 
 # --- login throttle ---------------------------------------------------------------------------------

@@ -84,17 +84,15 @@ def test_device_token_works_only_from_the_device_that_signed_in(client, person):
     assert_problem(me(client, token, device=None), 401, "unauthorized")
 
 
-def test_expired_device_token_is_refused(client, db, person):
-    from server.auth.models import ApiToken, TokenKind
-    from server.db import utcnow
-    from server.http import run_in_transaction
+def test_expired_device_token_is_refused_at_once_even_when_cached(client, person, monkeypatch):
+    import server.auth.services as services
 
-    user_id, badge = person["picker"]
-    token = logged_in(client, badge)
+    r = badge_login(client, person["picker"][1])
+    token, expires = r.json["token"], datetime.fromisoformat(r.json["expires_at"])
+    assert me(client, token).status_code == 200  # now in this worker's token cache
+    monkeypatch.setattr(services, "utcnow", lambda: expires - timedelta(microseconds=1))
     assert me(client, token).status_code == 200
-    run_in_transaction(lambda: db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == TokenKind.DEVICE)
-        .values(expires_at=utcnow() - timedelta(seconds=1))))
+    monkeypatch.setattr(services, "utcnow", lambda: expires)
     assert_problem(me(client, token), 401, "unauthorized")
 
 
