@@ -8,7 +8,7 @@ from flask import current_app, g, request
 from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE
 from ..errors import DomainError
-from ..db import relaxed_durability, utcnow
+from ..db import relaxed_durability, single_statement, utcnow
 from ..extensions import db
 from ..http import run_in_transaction
 from .models import ScanLog
@@ -26,7 +26,7 @@ def _log(code: str, kind: str | None, outcome: str) -> None:
     """
     row = {"user_id": g.current_user_id, "device_id": request.headers.get("X-Device-Id"), "code": code[:512],
            "kind": kind, "outcome": outcome, "at": utcnow()}
-    with relaxed_durability():
+    with relaxed_durability(), single_statement():  # one INSERT: no BEGIN on SQLite
         run_in_transaction(lambda: db.session.execute(sa.insert(ScanLog), [row]))
 
 
