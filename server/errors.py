@@ -108,6 +108,15 @@ def _field_errors(detail) -> list[dict]:
     return out
 
 
+def _errors_text(errors: list[dict]) -> str:
+    return "; ".join(f"{x['field']}: {x['detail']}" if x["field"] else x["detail"] for x in errors)
+
+
+def field_errors_text(messages) -> str:
+    """marshmallow's {'qty': ['msg']} as one line, worded as the API's 422 detail (CSV import rows)."""
+    return _errors_text(_field_errors({"row": messages}))
+
+
 _HTML_ERROR = """<!doctype html><title>{{ code }}</title><body style="font-family:sans-serif;padding:2em">
 <h1>{{ code }} {{ title }}</h1><p>{{ detail }}</p><p><a href="/">{{ home }}</a></p></body>"""
 
@@ -127,7 +136,7 @@ def register_error_handlers(app: Flask) -> None:
         if e.status_code == 422:
             errors = _field_errors(e.detail)
             first = errors[0] if errors else {"field": None, "detail": "The request is not valid."}
-            detail = "; ".join(f"{x['field']}: {x['detail']}" if x["field"] else x["detail"] for x in errors)
+            detail = _errors_text(errors)
             return problem(422, "invalid_input", "Invalid input", detail or first["detail"],
                            field=first["field"], errors=errors)
         return _http(e.status_code, e.message or "", headers=e.headers)

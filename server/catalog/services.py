@@ -7,12 +7,12 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..csvio import RowError, cell_bool, cell_int, read_rows
+from ..csvio import CsvRow, RowError, import_rows
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..gtin import gs1_check_digit, looks_like_gtin, normalize_gtin
-from ..inventory.models import Zone
 from .models import BarcodeKind, Item, ItemBarcode
+from .schemas import ItemIn
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+]{0,63}$")
 FNSKU_PATTERN = re.compile(r"^X0[0-9A-Z]{8}$")
@@ -81,13 +81,15 @@ def find_item_by_code(code: str) -> tuple[Item, int] | None:
     code = code.strip()
     gtin = normalize_gtin(code) if looks_like_gtin(code) else None
     key = gtin or code.upper()
-    row = db.session.execute(
-        sa.select(Item, ItemBarcode.units).join(ItemBarcode).where(ItemBarcode.code == key, Item.active)
-    ).first()
-    if row is not None:
-        return row[0], row[1]
-    item = db.session.scalar(sa.select(Item).where(Item.sku_key == code.upper(), Item.active))
-    return (item, 1) if item else None
+    # One query: a barcode match (with the units it stands for) wins over a SKU match.
+    hits = sa.union_all(
+        sa.select(ItemBarcode.item_id.label("item_id"), ItemBarcode.units.label("units"),
+                  sa.literal(0).label("rank")).where(ItemBarcode.code == key),
+        sa.select(Item.id, sa.literal(1), sa.literal(1)).where(Item.sku_key == code.upper()),
+    ).subquery()
+    row = db.session.execute(sa.select(Item, hits.c.units).join(hits, Item.id == hits.c.item_id)
+                             .where(Item.active).order_by(hits.c.rank).limit(1)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def get_item(code: str, *, field: str = "item") -> Item:
@@ -118,50 +120,36 @@ def deactivate_item(item: Item) -> None:
 
 
 ITEM_COLUMNS = {"sku", "name"}
+# Zones belong to inventory, which depends on the catalogue: the import reads them by table, not by model.
+_ZONES = sa.table("zones", sa.column("id"), sa.column("code"))
 
 
 def import_items_csv(data: bytes | str) -> dict:
-    """Create or update items from a go-live CSV; bad rows are reported by line and skipped."""
-    created = updated = 0
-    errors: list[dict] = []
-    try:
-        rows = list(read_rows(data, ITEM_COLUMNS))
-    except RowError as e:
-        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
-    zones = {z.code.upper(): z for z in db.session.scalars(sa.select(Zone))}
-    for line, row in rows:
-        try:
-            with db.session.begin_nested():
-                attrs = {
-                    "unit": row.get("unit") or "each",
-                    "weight_g": cell_int(row, "weight_g"), "length_mm": cell_int(row, "length_mm"),
-                    "width_mm": cell_int(row, "width_mm"), "height_mm": cell_int(row, "height_mm"),
-                    "value_cents": cell_int(row, "value_cents"),
-                    "tracks_lot": cell_bool(row, "tracks_lot", False),
-                    "tracks_expiry": cell_bool(row, "tracks_expiry", False),
-                    "tracks_serial": cell_bool(row, "tracks_serial", False),
-                }
-                zone_code = row.get("home_zone", "").upper()
-                if zone_code:
-                    if zone_code not in zones:
-                        raise RowError(_("Unknown zone %(z)s.", z=zone_code))
-                    attrs["home_zone_id"] = zones[zone_code].id
-                codes = [c for c in re.split(r"[;\s]+", row.get("barcodes", "")) if c]
-                existing = db.session.scalar(sa.select(Item).where(Item.sku_key == sku_key(row["sku"])))
-                if existing is None:
-                    create_item(row["sku"], row["name"], barcodes=codes, **attrs)
-                    created += 1
-                else:
-                    existing.name = row["name"] or existing.name
-                    for key, value in attrs.items():
-                        if value is not None:
-                            setattr(existing, key, value)
-                    for spec in codes:
-                        code, _sep, units = spec.partition("*")
-                        add_barcode(existing, code, units=int(units) if units else 1)
-                    updated += 1
-        except (RowError, InvalidInput) as e:
-            errors.append({"line": line, "reason": str(e)})
-        except ValueError as e:  # e.g. a case-pack count that is not a number
-            errors.append({"line": line, "reason": str(e)})
-    return {"created": created, "updated": updated, "errors": errors}
+    """Create or update items from a go-live CSV: each row is the API's ItemIn plus a home_zone code; an update
+    changes the cells given. Bad rows are reported by line and skipped."""
+    zones = {code.upper(): zone_id for zone_id, code in db.session.execute(sa.select(_ZONES.c.id, _ZONES.c.code))}
+
+    def save(row: CsvRow) -> str:
+        attrs = dict(row.values)
+        sku, name, codes = attrs.pop("sku"), attrs.pop("name"), attrs.pop("barcodes")
+        given = set(row.given)
+        zone_code = row.extra["home_zone"].upper()
+        if zone_code:
+            if zone_code not in zones:
+                raise RowError(_("Unknown zone %(z)s.", z=zone_code))
+            attrs["home_zone_id"] = zones[zone_code]
+            given.add("home_zone_id")
+        existing = db.session.scalar(sa.select(Item).where(Item.sku_key == sku_key(sku)))
+        if existing is None:
+            create_item(sku, name, barcodes=codes, **attrs)
+            return "created"
+        existing.name = name.strip()
+        for key, value in attrs.items():
+            if key in given:
+                setattr(existing, key, value)
+        for spec in codes:
+            code, _sep, units = spec.partition("*")
+            add_barcode(existing, code, units=int(units) if units else 1)
+        return "updated"
+
+    return import_rows(data, ItemIn(), save, required=ITEM_COLUMNS, extra=("home_zone",))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload
 
-from ..csvio import RowError, cell_bool, cell_float, cell_int, read_rows
+from ..csvio import CsvRow, RowError, import_rows
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from .codes import LocationKind
@@ -107,47 +107,32 @@ LOCATION_COLUMNS = {"code"}
 
 
 def import_locations_csv(data: bytes | str) -> dict:
-    """Create or update locations from CSV (code, zone, kind, parent, aisle, bay, level, ...)."""
-    created = updated = 0
-    errors: list[dict] = []
-    try:
-        rows = list(read_rows(data, LOCATION_COLUMNS))
-    except RowError as e:
-        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
-    for line, row in rows:
-        try:
-            with db.session.begin_nested():
-                attrs = {
-                    "aisle": cell_int(row, "aisle"), "bay": cell_int(row, "bay"),
-                    "level": row.get("level") or None, "position": cell_int(row, "position"),
-                    "x": cell_float(row, "x"), "y": cell_float(row, "y"),
-                    "pick_sequence": cell_int(row, "pick_sequence"),
-                    "capacity_units": cell_int(row, "capacity_units", minimum=1),
-                    "pickable": cell_bool(row, "pickable", True), "blocked": cell_bool(row, "blocked", False),
-                    "mixed_items_allowed": cell_bool(row, "mixed_items_allowed", True),
-                }
-                zone = get_or_create_zone(row["zone"]) if row.get("zone") else None
-                parent = None
-                if row.get("parent"):
-                    parent = find_location(row["parent"])
-                    if parent is None:
-                        raise RowError(_("Unknown parent location %(p)s.", p=row["parent"]))
-                existing = find_location(row["code"], include_inactive=True)
-                if existing is None:
-                    create_location(row["code"], kind=row.get("kind") or LocationKind.BIN, zone=zone,
-                                    parent=parent, **attrs)
-                    created += 1
-                else:
-                    if row.get("kind"):
-                        existing.kind = LocationKind(row["kind"])
-                    existing.zone, existing.parent = zone or existing.zone, parent or existing.parent
-                    for key, value in attrs.items():
-                        if value is not None:
-                            setattr(existing, key, value)
-                    updated += 1
-        except (RowError, InvalidInput, ValueError) as e:
-            errors.append({"line": line, "reason": str(e)})
-    return {"created": created, "updated": updated, "errors": errors}
+    """Create or update locations from CSV: each row is the API's LocationIn (code, kind, zone, parent, aisle,
+    bay, level, position, ...); an update changes the cells given."""
+    from .schemas import LocationIn  # schemas → queries → this module: imported when used
+
+    def save(row: CsvRow) -> str:
+        attrs = dict(row.values)
+        code, kind, zone_code, parent_code = (attrs.pop(k) for k in ("code", "kind", "zone", "parent"))
+        zone = get_or_create_zone(zone_code) if zone_code else None
+        parent = None
+        if parent_code:
+            parent = find_location(parent_code)
+            if parent is None:
+                raise RowError(_("Unknown parent location %(p)s.", p=parent_code))
+        existing = find_location(code, include_inactive=True)
+        if existing is None:
+            create_location(code, kind=kind, zone=zone, parent=parent, **attrs)
+            return "created"
+        if "kind" in row.given:
+            existing.kind = LocationKind(kind)
+        existing.zone, existing.parent = zone or existing.zone, parent or existing.parent
+        for key, value in attrs.items():
+            if key in row.given:
+                setattr(existing, key, value)
+        return "updated"
+
+    return import_rows(data, LocationIn(), save, required=LOCATION_COLUMNS)
 
 
 def children_of(loc: Location) -> list[Location]:

@@ -7,14 +7,14 @@ from datetime import date
 from flask_babel import gettext as _
 
 from ..catalog import services as catalog
-from ..csvio import RowError, cell_int, read_rows
-from ..errors import DomainError, InvalidInput
-from ..extensions import db
+from ..csvio import CsvRow, RowError, import_rows
+from ..errors import InvalidInput
 from . import ledger
-from .codes import ADJUST_REASONS, MoveKind, VirtualLocation
+from .codes import ADJUST_REASONS, MoveKind, ReasonCode, VirtualLocation
 from .ledger import Actor
 from .ledger_models import StockMove
 from .locations import get_location
+from .schemas import AdjustIn
 
 
 def move_stock(*, item_code: str, qty: int, from_code: str, to_code: str, lot: str | None,
@@ -51,28 +51,16 @@ def adjust_stock(*, item_code: str, location_code: str, delta: int, reason: str,
 
 
 def import_opening_stock(data: bytes | str, *, actor: Actor) -> dict:
-    """Go-live: post opening balances from CSV (item, location, qty, lot, expiry) as ledger entries."""
-    created = 0
-    errors: list[dict] = []
-    try:
-        rows = list(read_rows(data, {"item", "location", "qty"}))
-    except RowError as e:
-        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
-    for line, row in rows:
-        try:
-            with db.session.begin_nested():
-                qty = cell_int(row, "qty", minimum=1)
-                if qty is None:
-                    raise RowError(_("qty is missing."))
-                expiry = None
-                if row.get("expiry"):
-                    try:
-                        expiry = date.fromisoformat(row["expiry"])
-                    except ValueError:
-                        raise RowError(_("expiry must be a date like 2027-03-31.")) from None
-                adjust_stock(item_code=row["item"], location_code=row["location"], delta=qty,
-                             reason="opening_balance", lot=row.get("lot") or None, expiry=expiry, actor=actor)
-                created += 1
-        except (RowError, DomainError) as e:
-            errors.append({"line": line, "reason": str(e)})
-    return {"created": created, "updated": 0, "errors": errors}
+    """Go-live: post opening balances from CSV (item, location, qty, lot, expiry) as ledger entries; each row
+    is the API's AdjustIn with the reason opening_balance."""
+
+    def save(row: CsvRow) -> str:
+        body = row.values
+        if body["qty"] < 1:
+            raise RowError(_("%(col)s must be at least %(min)d.", col="qty", min=1))
+        adjust_stock(item_code=body["item"], location_code=body["location"], delta=body["qty"],
+                     reason=body["reason"], lot=body.get("lot"), expiry=body["expiry"], actor=actor)
+        return "created"
+
+    return import_rows(data, AdjustIn(), save, required={"item", "location", "qty"},
+                       fixed={"reason": ReasonCode.OPENING_BALANCE.value})

@@ -34,6 +34,7 @@ class LocationIn(Schema):
     aisle = Integer(load_default=None, validate=Range(0))
     bay = Integer(load_default=None, validate=Range(0))
     level = String(load_default=None, validate=Length(1, 4))
+    position = Integer(load_default=None, validate=Range(0))
     x = Float(load_default=None)
     y = Float(load_default=None)
     pick_sequence = Integer(load_default=None, validate=Range(0))

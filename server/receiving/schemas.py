@@ -90,3 +90,10 @@ class PutawayIn(Schema):
     reason = String(load_default=None, validate=Length(1, 32))
     suggested = String(load_default=None, validate=Length(1, 64),
                        metadata={"description": "the bin the handheld showed when the scan was made"})
+
+
+class ReceiptRowIn(ExpectedLineIn):
+    """One row of the receipts CSV: a line of ReceiptIn with its receipt's reference and supplier."""
+
+    reference = ReceiptIn._declared_fields["reference"]
+    supplier = ReceiptIn._declared_fields["supplier"]

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..catalog import services as catalog
 from ..catalog.models import Item
-from ..csvio import RowError, cell_int, read_rows
+from ..csvio import CsvRow, RowError, import_groups
 from ..db import utcnow
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
@@ -22,6 +22,7 @@ from ..inventory.models import Location
 from ..scanning import gs1
 from ..scanning.resolve import resolve_code
 from .models import Receipt, ReceiptLine, ReceiptStatus
+from .schemas import ReceiptRowIn
 
 RECEIVING_KINDS = {LocationKind.DOCK, LocationKind.STAGING}
 
@@ -175,36 +176,16 @@ def list_receipts(status: str | None = None, limit: int = 100) -> list[Receipt]:
 
 
 def import_receipts_csv(data: bytes | str) -> dict:
-    """Import expected receipts: one row per line (reference, supplier, item, qty). A receipt with a
-    bad row is not imported; the others are."""
-    try:
-        rows = list(read_rows(data, {"reference", "item", "qty"}))
-    except RowError as e:
-        return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(e)}]}
-    grouped: dict[str, list] = {}
-    for line, row in rows:
-        grouped.setdefault(row["reference"], []).append((line, row))
-    created, errors = 0, []
-    for reference, group in grouped.items():
-        bad = []
-        lines = []
-        for line, row in group:
-            try:
-                qty = cell_int(row, "qty", minimum=1)
-                if qty is None:
-                    raise RowError(_("qty is missing."))
-                lines.append((row["item"], qty))
-                if catalog.find_item_by_code(row["item"]) is None:
-                    raise RowError(_("Unknown item %(i)s.", i=row["item"]))
-            except RowError as e:
-                bad.append({"line": line, "reason": str(e)})
-        if bad:
-            errors.extend(bad)
-            continue
-        try:
-            with db.session.begin_nested():
-                create_receipt(reference, lines=lines, supplier=group[0][1].get("supplier") or None)
-                created += 1
-        except DomainError as e:
-            errors.append({"line": group[0][0], "reason": str(e)})
-    return {"created": created, "updated": 0, "errors": errors}
+    """Import expected receipts: one row per line (reference, supplier, item, qty), each a line of the API's
+    ReceiptIn. A receipt with a bad row is not imported; the others are."""
+
+    def save(rows: list[CsvRow]) -> str:
+        for row in rows:
+            if catalog.find_item_by_code(row.values["item"]) is None:
+                raise RowError(_("Unknown item %(i)s.", i=row.values["item"]), line=row.line)
+        first = rows[0].values
+        create_receipt(first["reference"], lines=[(r.values["item"], r.values["qty"]) for r in rows],
+                       supplier=first["supplier"])
+        return "created"
+
+    return import_groups(data, ReceiptRowIn(), save, key="reference", required={"reference", "item", "qty"})

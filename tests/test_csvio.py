@@ -1,0 +1,160 @@
+"""The one CSV import helper (server/csvio.py) and the imports built on it (items, locations, receipts,
+opening stock): file line numbers, a savepoint per row, the error list, the JSON API's schemas per row."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.helpers import cheap_hash_secret
+
+
+@pytest.fixture(autouse=True)
+def _fast_secrets(monkeypatch):
+    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
+
+
+def upload(api, path: str, text: str | bytes, role: str = "supervisor"):
+    data = text.encode() if isinstance(text, str) else text
+    r = api(role).post(path, data={"file": (io.BytesIO(data), "upload.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return r.json
+
+
+def items(api, q: str) -> dict[str, dict]:
+    return {i["sku"]: i for i in api("picker").get(f"/api/items?q={q}").json["items"]}
+
+
+# --- reading: line numbers as in the file ------------------------------------------------------------
+
+def test_rows_are_numbered_by_the_line_they_start_on_quoted_newlines_and_blank_lines_counted():
+    from server.csvio import read_rows
+
+    text = ('sku,name\r\n'                      # 1
+            'A-1,"two\r\nline name"\r\n'        # 2-3
+            '\r\n'                              # 4
+            'A-2,"three\nline\nname"\n'         # 5-7
+            'A-3,plain\n')                      # 8
+    assert [(line, row["sku"]) for line, row in read_rows(text.encode("utf-8-sig"))] == [
+        (2, "A-1"), (5, "A-2"), (8, "A-3")]
+    assert list(read_rows("sku;name\nB-1;semi colon\n"))[0] == (2, {"sku": "B-1", "name": "semi colon"})
+
+
+def test_a_missing_column_is_one_error_on_line_1():
+    from server.csvio import RowError, read_rows
+
+    with pytest.raises(RowError, match="qty"):
+        list(read_rows("item,location\nX,Y\n", required={"item", "location", "qty"}))
+
+
+def test_an_exported_formula_escape_is_undone_and_a_nul_is_refused():
+    from server.catalog.schemas import ItemIn
+    from server.csvio import RowError, load_row, read_rows
+
+    (_line, cells), = read_rows("sku,name,unit\nF-1,'=SUM(A1),'-x\n")
+    assert cells == {"sku": "F-1", "name": "=SUM(A1)", "unit": "-x"}  # as our export escaped them
+    with pytest.raises(RowError, match="NUL"):
+        load_row(ItemIn(), 2, {"sku": "N-1", "name": "bad\x00name"})
+
+
+# --- through the API, on both databases --------------------------------------------------------------
+
+def test_item_import_reports_bad_rows_by_file_line_and_imports_the_others(api):
+    text = ('sku,name,weight_g,barcodes\n'            # 1
+            'M-1,"A name on\ntwo lines",10,M1CODE\n'   # 2-3
+            'M-2,Heavy,heavy,\n'                       # 4
+            'M-3,"Broken\nacross\nlines",-5,\n'        # 5-7
+            'M-4,=1+2,,\n'                             # 8: looks like a formula; kept as text
+            'M-5,"nul\x00inside",,\n'                  # 9: PostgreSQL cannot store it
+            "M-6,'=HYPERLINK(x),,\n")                  # 10: as our export escapes it
+    result = upload(api, "/api/items/import", text)
+    assert result["created"] == 3
+    assert [(e["line"], e["reason"].split(":")[0].split(" ")[0]) for e in result["errors"]] == [
+        (4, "weight_g"), (5, "weight_g"), (9, "The")]
+    found = items(api, "M-")
+    assert sorted(found) == ["M-1", "M-4", "M-6"]
+    assert found["M-1"]["name"] == "A name on\ntwo lines" and found["M-1"]["barcodes"] == ["M1CODE"]
+    assert found["M-4"]["name"] == "=1+2"
+    assert found["M-6"]["name"] == "=HYPERLINK(x)"
+
+
+def test_a_row_is_refused_with_the_json_api_s_own_words(api):
+    """The CSV row and the JSON body go through the same schema: the same refusal, word for word."""
+    body = {"sku": "W-1", "name": "Too light", "weight_g": -1}
+    api_detail = api("supervisor").post("/api/items", json=body).json["detail"]
+    result = upload(api, "/api/items/import", "sku,name,weight_g\nW-1,Too light,-1\n")
+    assert result["errors"] == [{"line": 2, "reason": api_detail}]
+
+    api_detail = api("supervisor").post("/api/locations", json={"code": "V-1", "kind": "virtual"}).json["detail"]
+    result = upload(api, "/api/locations/import", "code,kind\nV-1,virtual\n")
+    assert result["errors"] == [{"line": 2, "reason": api_detail}]
+
+
+def test_an_update_changes_only_the_cells_given(api):
+    from server.catalog import services
+    from server.http import run_in_transaction
+    from server.inventory.locations import create_location
+
+    def build():
+        services.create_item("U-1", "Tracked", tracks_lot=True, unit="case")
+        create_location("U-BIN", pickable=False, blocked=True, pick_sequence=7)
+
+    run_in_transaction(build)
+    result = upload(api, "/api/items/import", "sku,name,tracks_lot,unit,weight_g\nU-1,Renamed,,,250\n")
+    assert (result["created"], result["updated"], result["errors"]) == (0, 1, [])
+    item = items(api, "U-1")["U-1"]
+    assert (item["name"], item["tracks_lot"], item["unit"], item["weight_g"]) == ("Renamed", True, "case", 250)
+
+    result = upload(api, "/api/locations/import", "code,zone,pickable,blocked,position\nU-BIN,Z9,,no,3\n")
+    assert (result["updated"], result["errors"]) == (1, [])
+    from server.extensions import db
+    from server.inventory.locations import find_location
+    db.session.rollback()
+    loc = find_location("U-BIN", include_inactive=True)
+    assert (loc.pickable, loc.blocked, loc.pick_sequence, loc.position, loc.zone.code) == (False, False, 7, 3, "Z9")
+
+
+def test_a_row_refused_by_the_ledger_is_rolled_back_alone(api):
+    from server.catalog import services
+    from server.http import run_in_transaction
+    from server.inventory.locations import create_location
+
+    def build():
+        services.create_item("S-1", "Stocked")
+        services.create_item("S-LOT", "Lot item", tracks_lot=True)
+        create_location("S-BIN")
+
+    run_in_transaction(build)
+    text = ("item,location,qty,lot,expiry,reason\n"
+            "S-1,S-BIN,4,,,damaged\n"          # the file's reason is ignored: an opening balance
+            "S-LOT,S-BIN,2,,,\n"               # lot-tracked without a lot: refused by the ledger
+            "S-1,S-BIN,0,,,\n"                 # an opening balance adds stock
+            "S-1,S-BIN,1,,31/01/2027,\n")      # not an ISO date
+    result = upload(api, "/api/stock/import", text)
+    assert result["created"] == 1
+    assert [e["line"] for e in result["errors"]] == [3, 4, 5]
+    assert "lot" in result["errors"][0]["reason"] and "2027-03-31" in result["errors"][2]["reason"]
+    stock = api("picker").get("/api/stock?item=S-1").json
+    assert stock["on_hand"] == 4
+    moves = api("picker").get("/api/movements?item=S-1").json["movements"]
+    assert [m["reason"] for m in moves] == ["opening_balance"]
+    assert api("picker").get("/api/stock?item=S-LOT").json["on_hand"] == 0
+
+
+def test_a_receipt_with_one_bad_row_is_skipped_whole_and_the_culprit_named(api):
+    from server.catalog import services
+    from server.http import run_in_transaction
+
+    run_in_transaction(lambda: services.create_item("R-1", "Received"))
+    text = ("reference,supplier,item,qty\n"
+            "PO-A,ACME,R-1,2\n"
+            'PO-B,"Beta\nGmbH",R-1,1\n'   # 3-4
+            "PO-B,,NOPE,1\n"              # 5: unknown item, so PO-B is not imported
+            "PO-C,,R-1,0\n")              # 6: ExpectedLineIn wants at least 1
+    result = upload(api, "/api/receipts/import", text, role="receiver")
+    assert result["created"] == 1
+    assert [e["line"] for e in result["errors"]] == [5, 6]
+    assert "NOPE" in result["errors"][0]["reason"] and result["errors"][1]["reason"].startswith("qty:")
+    receipts = api("receiver").get("/api/receipts").json["receipts"]
+    assert [r["reference"] for r in receipts] == ["PO-A"]
