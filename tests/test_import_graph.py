@@ -141,3 +141,17 @@ def test_the_check_sees_a_cycle_through_a_plumbing_module(tmp_path):
     graph = package_graph(modules, top)
     assert cycles(graph) == [["server.a", "server.b"]]
     assert graph["server.b"]["server.a"] == "server.b.services → server.glue → server.a"
+
+
+def _is_api_module(module: str) -> bool:
+    name = module.rpartition(".")[2]
+    return name == "api" or name.endswith("_api")
+
+
+def test_no_api_module_imports_another_domain_s_api_module():
+    """Shared schemas and helpers live in the domain's schemas.py or services, not behind its HTTP handlers."""
+    modules = module_graph()
+    crossing = [f"{source} → {target}" for source, targets in sorted(modules.items()) if _is_api_module(source)
+                for target in sorted(targets)
+                if _is_api_module(target) and package_of(target, SERVER) not in (None, package_of(source, SERVER))]
+    assert crossing == []
