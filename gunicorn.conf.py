@@ -1,11 +1,29 @@
-"""gunicorn settings for `make run` and production: several sync workers over one database."""
+"""gunicorn settings for `make run` and production: threaded workers with keep-alive over one database.
+
+Keep-alive: gunicorn's sync workers answer every request with `Connection: close`, so each scan from
+a phone would pay a new TCP connection (and under HTTPS a new TLS handshake) on warehouse Wi-Fi. The
+gthread workers keep an idle connection open for `keepalive` seconds; a thread serves one request at
+a time, idle connections wait in the worker's poller without holding a thread.
+
+Threads and the database: each request has its own SQLAlchemy session and pooled connection (SQLite
+connections are never shared by two threads at once; the pool allows 15 per worker, more than the
+threads). SQLite still lets one writer in at a time (BEGIN IMMEDIATE + busy_timeout, server/db.py).
+
+Alternative: terminate TLS and keep-alive in a reverse proxy (nginx, Caddy) in front of sync
+workers; the proxy holds the phones' connections open and talks to gunicorn over loopback. Then set
+SHIPFLOOR_WORKER_CLASS=sync and bind gunicorn to 127.0.0.1 only.
+"""
 
 import multiprocessing
 import os
 
 bind = os.environ.get("SHIPFLOOR_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("SHIPFLOOR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("SHIPFLOOR_THREADS", "1"))
+threads = int(os.environ.get("SHIPFLOOR_THREADS", "4"))
+# "sync" only behind a reverse proxy that keeps the clients' connections alive (see above).
+worker_class = os.environ.get("SHIPFLOOR_WORKER_CLASS", "gthread")
+# Seconds an idle client connection stays open: a handheld scanning every few seconds keeps reusing it.
+keepalive = int(os.environ.get("SHIPFLOOR_KEEPALIVE", "5"))
 timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("SHIPFLOOR_ACCESS_LOG", "-") or None  # "" turns the access log off

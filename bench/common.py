@@ -6,11 +6,12 @@ a wall-clock limit and stops by itself. Figures are meant to be read as ratios a
 (`GET /healthz`) measured in the same run, on the same server, at the same concurrency.
 
 The load driver runs N clients as threads spread over a few forked processes (so that the GIL of
-one driver process is not what limits the rate), each client with its own persistent HTTP/1.1
-connection. gunicorn's default *sync* workers answer every request with `Connection: close`, so a
-client then reconnects for the next request; the driver counts how often that happened. The driver's
-own CPU time, the server's (gunicorn master + workers) and the database server's (PostgreSQL) are
-measured from /proc for every run, so a reader can see whether the driver was the bottleneck: on a
+one driver process is not what limits the rate). A serving *mode* names the gunicorn worker class and
+how clients connect: `gthread/keepalive` (threaded workers, each client keeps one HTTP/1.1 connection
+open, as a phone does on Wi-Fi), `gthread/new` and `sync/new` (a new TCP connection for every request:
+the client sends `Connection: close`; gunicorn's sync workers close every connection anyway). The
+driver counts the reconnects it made. The driver's own CPU time, the server's (gunicorn master +
+workers) and the database server's (PostgreSQL) are measured from /proc for every run, so a reader can see whether the driver was the bottleneck: on a
 2-core machine the driver shares the cores with the server.
 """
 
@@ -201,11 +202,63 @@ def prepare_app(db: Database, workdir: Path) -> tuple[dict, str]:
 
 # --- gunicorn -----------------------------------------------------------------------------------------
 
-class Server:
-    """gunicorn -c gunicorn.conf.py wsgi:app on a free loopback port; stopped on exit."""
+WORKER_CLASSES = ("gthread", "sync")
+CONNECTIONS = ("keepalive", "new")
+DEFAULT_MODES = "gthread/keepalive,gthread/new,sync/new"
 
-    def __init__(self, env: dict, workdir: Path, *, workers: int = 4, threads: int = 1):
-        self.env, self.workdir, self.workers, self.threads = env, workdir, workers, threads
+
+@dataclass(frozen=True)
+class Mode:
+    """How the server runs (gunicorn worker class) and how each client connects (keepalive or new)."""
+
+    worker_class: str
+    connection: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.worker_class}/{self.connection}"
+
+
+def parse_modes(text: str) -> list[Mode]:
+    """"gthread/keepalive,sync/new" → [Mode, ...]; refuses unknown names."""
+    modes = []
+    for part in text.split(","):
+        worker_class, _sep, connection = part.strip().partition("/")
+        if worker_class not in WORKER_CLASSES or connection not in CONNECTIONS:
+            raise ValueError(f"bad mode {part!r}: use worker class {'|'.join(WORKER_CLASSES)} "
+                             f"/ connection {'|'.join(CONNECTIONS)}, e.g. gthread/keepalive")
+        modes.append(Mode(worker_class, connection))
+    return modes
+
+
+def add_mode_ratios(rows: list[dict], name: str) -> None:
+    """Each row's `name` req/s over the first mode's at the same concurrency (measured in this run)."""
+    first: dict = {}
+    for r in rows:
+        base = first.setdefault(r["clients"], r)
+        r["vs_mode"] = base["mode"]
+        r[f"{name}_rps_over_first_mode"] = round(r[name]["rps"] / base[name]["rps"], 2) if base[name]["rps"] else None
+
+
+def by_worker_class(modes: list[Mode]) -> dict[str, list[Mode]]:
+    """Group modes by worker class, in first-seen order: one server start per worker class."""
+    groups: dict[str, list[Mode]] = {}
+    for m in modes:
+        groups.setdefault(m.worker_class, []).append(m)
+    return groups
+
+
+class Server:
+    """gunicorn -c gunicorn.conf.py wsgi:app on a free loopback port; stopped on exit.
+
+    worker_class "sync" runs one thread a worker (gunicorn would switch to gthread with more).
+    """
+
+    def __init__(self, env: dict, workdir: Path, *, workers: int = 4, threads: int = 4,
+                 worker_class: str = "gthread", keepalive: int = 5):
+        self.env, self.workdir, self.workers = env, workdir, workers
+        self.worker_class, self.keepalive = worker_class, keepalive
+        self.threads = 1 if worker_class == "sync" else threads
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self.log_path = workdir / "gunicorn.log"
@@ -217,7 +270,8 @@ class Server:
     def start(self) -> "Server":
         self.port = free_port()
         env = dict(self.env, SHIPFLOOR_BIND=f"{HOST}:{self.port}", SHIPFLOOR_WORKERS=str(self.workers),
-                   SHIPFLOOR_THREADS=str(self.threads),
+                   SHIPFLOOR_THREADS=str(self.threads), SHIPFLOOR_WORKER_CLASS=self.worker_class,
+                   SHIPFLOOR_KEEPALIVE=str(self.keepalive),
                    # "" would be the natural way to say "no access log", but gunicorn then tries to open
                    # a file named "" and refuses to start; /dev/null still formats each line (equal cost
                    # for the baseline and the endpoint under test).
@@ -461,8 +515,10 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def _client(port: int, reqs: list[Req], go: mp.Event, go_at, deadline_s: float, out: list) -> None:
+def _client(port: int, reqs: list[Req], go: mp.Event, go_at, deadline_s: float, out: list,
+            connection: str = "keepalive") -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    close = (("Connection", "close"),) if connection == "new" else ()
     lat: list[float] = []
     statuses: Counter = Counter()
     errors = reconnects = 0
@@ -474,7 +530,7 @@ def _client(port: int, reqs: list[Req], go: mp.Event, go_at, deadline_s: float, 
         if t0 > deadline:
             break
         try:
-            conn.request(r.method, r.path, r.body, dict(r.headers))
+            conn.request(r.method, r.path, r.body, dict(r.headers + close))
             resp = conn.getresponse()
             resp.read()
             if resp.will_close:  # http.client has closed the socket; the next request reconnects
@@ -490,9 +546,9 @@ def _client(port: int, reqs: list[Req], go: mp.Event, go_at, deadline_s: float, 
     conn.close()
 
 
-def _driver_proc(port, client_reqs, go, go_at, deadline_s, ready, results):
+def _driver_proc(port, client_reqs, go, go_at, deadline_s, ready, results, connection):
     out: list = []
-    threads = [threading.Thread(target=_client, args=(port, reqs, go, go_at, deadline_s, out))
+    threads = [threading.Thread(target=_client, args=(port, reqs, go, go_at, deadline_s, out, connection))
                for reqs in client_reqs]
     for t in threads:
         t.start()
@@ -511,12 +567,14 @@ def default_driver_procs(clients: int) -> int:
 
 def run_load(label: str, port: int, per_client: list[list[Req]], *, max_seconds: float = 60.0,
              expect: tuple[int, ...] = (200,), driver_procs: int | None = None,
-             server: Server | None = None, db: Database | None = None) -> LoadResult:
+             server: Server | None = None, db: Database | None = None,
+             connection: str = "keepalive") -> LoadResult:
     """Closed loop: each client sends its requests one after another, as fast as answers come back.
 
     Stops when every client has sent its list, or after max_seconds. Throughput counts answers of any
     status over the whole run (first request sent → last answer); latencies are per request, including
-    the reconnect a closed keep-alive connection needs.
+    the reconnect a closed keep-alive connection needs. connection "new" opens a new TCP connection for
+    every request ("keepalive": one per client, reopened only when the server closes it).
     """
     clients = len(per_client)
     procs = max(1, min(clients, driver_procs or default_driver_procs(clients)))
@@ -524,7 +582,7 @@ def run_load(label: str, port: int, per_client: list[list[Req]], *, max_seconds:
     go, ready, results = ctx.Event(), ctx.Queue(), ctx.Queue()
     go_at = ctx.Value("d", 0.0)
     groups = [per_client[i::procs] for i in range(procs)]
-    workers = [ctx.Process(target=_driver_proc, args=(port, g, go, go_at, max_seconds, ready, results),
+    workers = [ctx.Process(target=_driver_proc, args=(port, g, go, go_at, max_seconds, ready, results, connection),
                            daemon=True) for g in groups]
     for w in workers:
         w.start()

@@ -4,7 +4,8 @@ For each backend: a fresh database, migrated and seeded through the API (as benc
 gunicorn with SHIPFLOOR_WORKERS workers (default 4).
 
 1. Movements per second and latency of `POST /api/moves` (each with its own Idempotency-Key) at 1, 8
-   and 32 clients, interleaved with the `GET /healthz` baseline on the same server. Each client moves
+   and 32 clients, interleaved with the `GET /healthz` baseline on the same server, in each serving
+   mode (--modes: gunicorn worker class / client connection, see bench/common.py). Each client moves
    one unit of its own item back and forth between two stocked bins, so no move is refused.
 2. The server is stopped and the ledger is bulk-loaded to --rows movements (default 1,000,000):
    receipts, bin-to-bin moves and shipments generated in order, never taking more than a bin holds,
@@ -13,7 +14,8 @@ gunicorn with SHIPFLOOR_WORKERS workers (default 4).
    rows spread over 40 bins.
 3. With the server started again: `GET /api/stock?item=<hot item>` latency beside /healthz (also
    measured before the bulk load, on the small ledger), moves at 8 clients on the big ledger, and the
-   wall time of `flask --app wsgi inventory verify` (which must print ok) before and after.
+   wall time of `flask --app wsgi inventory verify` (which must print ok) before and after. Stock
+   lookups and the big ledger use the first mode only.
 
     .venv/bin/python bench/movements.py                        # both backends, 1,000,000 rows
     .venv/bin/python bench/movements.py --backend sqlite --quick --rows 20000
@@ -35,9 +37,10 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (Api, Req, Server, database, flask_cli, fmt_table, healthz_requests,  # noqa: E402
-                          interleaved, log, machine_info, prepare_app, ratio_summary, run_load, seed_catalogue,
-                          split, wait_for_quiet, write_results)
+from bench.common import (DEFAULT_MODES, Api, Req, Server, add_mode_ratios, by_worker_class, database,  # noqa: E402
+                          flask_cli,
+                          fmt_table, healthz_requests, interleaved, log, machine_info, parse_modes, prepare_app,
+                          ratio_summary, run_load, seed_catalogue, split, wait_for_quiet, write_results)
 
 HOT_SHARE, HOT_BINS, ITEM_BINS = 0.05, 40, 4
 MOVE_COLUMNS = ("kind", "item_id", "qty", "src_id", "dst_id", "lot", "expiry", "serial", "reason", "ref_type",
@@ -217,7 +220,7 @@ def verify(env) -> dict:
 
 # --- the run --------------------------------------------------------------------------------------
 
-def _pair(srv, db, name, make_test, clients, args, expect=(200,)):
+def _pair(srv, db, name, make_test, clients, args, mode, expect=(200,)):
     per_round = max(1, args.requests // args.rounds)
     make = {"healthz": lambda rnd: split(healthz_requests(per_round), clients),
             name: lambda rnd: make_test(per_round)}
@@ -226,20 +229,28 @@ def _pair(srv, db, name, make_test, clients, args, expect=(200,)):
         log(f"machine before measuring: {quiet}")
     pooled, slices = interleaved(srv.port, make, rounds=args.rounds, expect={name: expect},
                                  max_seconds=args.max_seconds / args.rounds, server=srv, db=db,
-                                 driver_procs=args.driver_procs)
+                                 driver_procs=args.driver_procs, connection=mode.connection)
     h, t = pooled["healthz"], pooled[name]
     for r in (h, t):
-        log(f"[{db.backend}] {r.label:8s} c={clients:<3d} {r.rps:8.1f} req/s  p50 {r.p50_ms:7.2f} ms  "
-            f"p99 {r.p99_ms:7.2f} ms  statuses {r.statuses} errors {r.errors}  cores: driver {r.driver_cores} "
-            f"server {r.server_cores} db {r.db_cores} others {r.other_cores}")
-    return {"clients": clients, "healthz": h.row(), name: t.row(),
+        log(f"[{db.backend}] {mode.name:17s} {r.label:8s} c={clients:<3d} {r.rps:8.1f} req/s  "
+            f"p50 {r.p50_ms:7.2f} ms  p99 {r.p99_ms:7.2f} ms  statuses {r.statuses} errors {r.errors} reconnects {r.reconnects}  cores: "
+            f"driver {r.driver_cores} server {r.server_cores} db {r.db_cores} others {r.other_cores}")
+    return {"mode": mode.name, "worker_class": mode.worker_class, "connection": mode.connection, "clients": clients,
+            "healthz": h.row(), name: t.row(),
             "rps_ratio": round(t.rps / h.rps, 3) if h.rps else None,
             "p99_ratio": round(t.p99_ms / h.p99_ms, 2) if h.p99_ms else None,
             "rounds": ratio_summary(slices["healthz"], slices[name]), "quiet": quiet}
 
 
 def run_backend(backend: str, args) -> dict:
-    res: dict = {"backend": backend, "workers": args.workers, "worker_class": "sync"}
+    first = args.modes[0]
+    res: dict = {"backend": backend, "workers": args.workers, "threads": args.threads,
+                 "keepalive_s": args.keepalive, "modes": [m.name for m in args.modes]}
+
+    def server(worker_class: str) -> Server:
+        return Server(env, tmpdir, workers=args.workers, threads=args.threads, worker_class=worker_class,
+                      keepalive=args.keepalive)
+
     with tempfile.TemporaryDirectory(prefix="sf-bench-moves-") as tmp, \
             database(backend, Path(tmp), pg_durable=args.pg_durable) as db:
         tmpdir = Path(tmp)
@@ -247,22 +258,30 @@ def run_backend(backend: str, args) -> dict:
         log(f"[{backend}] {db.note}")
         env, token = prepare_app(db, tmpdir)
         state: dict = {}
-        with Server(env, tmpdir, workers=args.workers) as srv:
-            api = Api(srv.port, token)
-            cat = seed_catalogue(api, movers=max(args.clients))
-            hot_sku = [it["sku"] for it in cat.items if it["lot"] is None][-1]
-            res["moves"] = []
-            for clients in args.clients:
-                warm = max(2, args.warmup // clients)
-                run_load("warmup", srv.port, split(healthz_requests(args.warmup), clients), max_seconds=30)
-                run_load("warmup", srv.port, move_requests(cat, token, clients, warm, state), max_seconds=30,
-                         expect=(201,))
-                res["moves"].append(_pair(
-                    srv, db, "moves", lambda n, c=clients: move_requests(cat, token, c, max(1, n // c), state),
-                    clients, args, expect=(201,)))
-            res["stock_small_ledger"] = [
-                _pair(srv, db, "stock", lambda n, c=c: split(stock_requests(token, hot_sku, n), c), c, args)
-                for c in args.lookup_clients]
+        cat = None
+        res["moves"] = []
+        for worker_class, modes in by_worker_class(args.modes).items():
+            with server(worker_class) as srv:
+                if cat is None:
+                    cat = seed_catalogue(Api(srv.port, token), movers=max(args.clients))
+                    hot_sku = [it["sku"] for it in cat.items if it["lot"] is None][-1]
+                for mode in modes:
+                    conn = mode.connection
+                    for clients in args.clients:
+                        warm = max(2, args.warmup // clients)
+                        run_load("warmup", srv.port, split(healthz_requests(args.warmup), clients), max_seconds=30,
+                                 connection=conn)
+                        run_load("warmup", srv.port, move_requests(cat, token, clients, warm, state), max_seconds=30,
+                                 expect=(201,), connection=conn)
+                        res["moves"].append(_pair(
+                            srv, db, "moves", lambda n, c=clients: move_requests(cat, token, c, max(1, n // c), state),
+                            clients, args, mode, expect=(201,)))
+                if first in modes:
+                    res["stock_small_ledger"] = [
+                        _pair(srv, db, "stock", lambda n, c=c: split(stock_requests(token, hot_sku, n), c), c, args,
+                              first)
+                        for c in args.lookup_clients]
+        add_mode_ratios(res["moves"], "moves")
         res["verify_small_ledger"] = verify(env)
         log(f"[{backend}] verify on the small ledger: {res['verify_small_ledger']}")
 
@@ -272,16 +291,19 @@ def run_backend(backend: str, args) -> dict:
         res["verify"] = verify(env)
         log(f"[{backend}] verify on {res['bulk']['ledger_rows']:,} rows: {res['verify']}")
 
-        with Server(env, tmpdir, workers=args.workers) as srv:
-            run_load("warmup", srv.port, split(healthz_requests(args.warmup), 4), max_seconds=30)
-            run_load("warmup", srv.port, split(stock_requests(token, hot_sku, args.warmup), 4), max_seconds=30)
+        with server(first.worker_class) as srv:
+            conn = first.connection
+            run_load("warmup", srv.port, split(healthz_requests(args.warmup), 4), max_seconds=30, connection=conn)
+            run_load("warmup", srv.port, split(stock_requests(token, hot_sku, args.warmup), 4), max_seconds=30,
+                     connection=conn)
             res["stock_big_ledger"] = [
-                _pair(srv, db, "stock", lambda n, c=c: split(stock_requests(token, hot_sku, n), c), c, args)
+                _pair(srv, db, "stock", lambda n, c=c: split(stock_requests(token, hot_sku, n), c), c, args, first)
                 for c in args.lookup_clients]
             c = 8 if 8 in args.clients else args.clients[-1]
-            run_load("warmup", srv.port, move_requests(cat, token, c, 4, state), max_seconds=30, expect=(201,))
+            run_load("warmup", srv.port, move_requests(cat, token, c, 4, state), max_seconds=30, expect=(201,),
+                     connection=conn)
             res["moves_big_ledger"] = _pair(
-                srv, db, "moves", lambda n: move_requests(cat, token, c, max(1, n // c), state), c, args,
+                srv, db, "moves", lambda n: move_requests(cat, token, c, max(1, n // c), state), c, args, first,
                 expect=(201,))
         res["verify_after_moves"] = verify(env)
         log(f"[{backend}] verify after the moves on the big ledger: {res['verify_after_moves']}")
@@ -295,16 +317,17 @@ def print_tables(results: list[dict]) -> None:
             for r in res[section]:
                 h, t = r["healthz"], r[name]
                 rows.append([res["backend"], section if section != "moves" else "moves (POST /api/moves)",
-                             r["clients"], h["rps"], t["rps"], r["rps_ratio"], h["p50_ms"], t["p50_ms"],
-                             h["p99_ms"], t["p99_ms"], r["p99_ratio"],
+                             r["mode"], r["clients"], h["rps"], t["rps"], r["rps_ratio"], h["p50_ms"], t["p50_ms"],
+                             h["p99_ms"], t["p99_ms"], r["p99_ratio"], r.get("moves_rps_over_first_mode", ""),
                              f"{t['driver_cores']}/{t['server_cores']}/{t['db_cores']}/{t['other_cores']}"])
         r = res["moves_big_ledger"]
         h, t = r["healthz"], r["moves"]
-        rows.append([res["backend"], "moves, big ledger", r["clients"], h["rps"], t["rps"], r["rps_ratio"],
-                     h["p50_ms"], t["p50_ms"], h["p99_ms"], t["p99_ms"], r["p99_ratio"],
+        rows.append([res["backend"], "moves, big ledger", r["mode"], r["clients"], h["rps"], t["rps"], r["rps_ratio"],
+                     h["p50_ms"], t["p50_ms"], h["p99_ms"], t["p99_ms"], r["p99_ratio"], "",
                      f"{t['driver_cores']}/{t['server_cores']}/{t['db_cores']}/{t['other_cores']}"])
-    print(fmt_table(["backend", "what", "clients", "healthz req/s", "req/s", "ratio rps", "healthz p50", "p50",
-                     "healthz p99", "p99", "ratio p99", "driver/server/db/other cores"], rows))
+    print(fmt_table(["backend", "what", "mode", "clients", "healthz req/s", "req/s", "ratio rps", "healthz p50", "p50",
+                     "healthz p99", "p99", "ratio p99", "moves rps vs first mode", "driver/server/db/other cores"],
+                    rows))
     print()
     vrows = []
     for res in results:
@@ -328,6 +351,11 @@ def main(argv=None) -> int:
     p.add_argument("--lookup-clients", type=lambda s: [int(x) for x in s.split(",")], default=None,
                    help="stock lookup concurrency levels (default 1,8; quick 1)")
     p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker (SHIPFLOOR_THREADS)")
+    p.add_argument("--keepalive", type=int, default=5, help="gthread keep-alive seconds (SHIPFLOOR_KEEPALIVE)")
+    p.add_argument("--modes", type=parse_modes, default=parse_modes(DEFAULT_MODES),
+                   help=f"worker class/connection pairs for the moves, comma-separated (default {DEFAULT_MODES}); "
+                        "stock lookups and the big ledger use the first")
     p.add_argument("--rounds", type=int, default=None, help="interleaved slices per measurement (default 4; quick 2)")
     p.add_argument("--warmup", type=int, default=64)
     p.add_argument("--max-seconds", type=float, default=60.0)

@@ -23,5 +23,7 @@ printer_pid=$!
 trap 'kill $printer_pid 2>/dev/null || true' EXIT
 scheme=http; [ "${HTTPS:-0}" = "1" ] && scheme=https
 echo "Shipfloor: supervisor pages ${scheme}://localhost:8000/  handheld ${scheme}://localhost:8000/hh/"
+# Threaded (gthread) workers that keep connections alive: see gunicorn.conf.py and the SHIPFLOOR_WORKER_CLASS,
+# SHIPFLOOR_THREADS and SHIPFLOOR_KEEPALIVE settings there.
 exec_gunicorn=".venv/bin/gunicorn -c gunicorn.conf.py wsgi:app"
 $exec_gunicorn

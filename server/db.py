@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -54,15 +55,36 @@ class UTCDateTime(sa.types.TypeDecorator):
 # Reads keep plain BEGIN so that scans and lookups never wait behind writers (WAL lets them run).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_write_intent", default=False)
 
+# Threads of one worker (gthread) waiting for SQLite's write lock would poll for it with sleeps (the
+# busy handler: 1, 2, 5 ... 100 ms), which stretches tail latency; this per-process lock lets them queue
+# and start the moment the writer before them ends. Between processes SQLite's busy handler decides.
+_sqlite_writer_lock = threading.RLock()  # re-entrant: a nested write block must not wait for itself
+_WRITER_LOCK_WAIT_S = 10  # as busy_timeout: past it, go on and let SQLite report "locked" (retried)
+_holds_writer_lock: contextvars.ContextVar[list | None] = contextvars.ContextVar("sqlite_writer_lock",
+                                                                               default=None)
+
 
 @contextlib.contextmanager
 def write_intent():
     """Mark transactions begun inside this block as writes (BEGIN IMMEDIATE on SQLite)."""
     token = _write_intent.set(True)
+    held: list = []  # the writer lock, once a SQLite write transaction in this block has taken it
+    lock_token = _holds_writer_lock.set(held)
     try:
         yield
     finally:
+        _holds_writer_lock.reset(lock_token)
         _write_intent.reset(token)
+        if held:
+            _sqlite_writer_lock.release()
+
+
+def _take_writer_lock() -> None:
+    held = _holds_writer_lock.get()
+    if held is None or held:
+        return
+    if _sqlite_writer_lock.acquire(timeout=_WRITER_LOCK_WAIT_S):
+        held.append(True)
 
 
 @event.listens_for(Engine, "connect")
@@ -134,6 +156,8 @@ def _on_begin(conn):
         # there spares a PRAGMA whenever relaxed log writes and durable ledger writes alternate.
         # Every commit of the app goes through run_in_transaction, i.e. write_intent.
         want = "NORMAL" if relaxed else _sqlite_synchronous
+        if writing:
+            _take_writer_lock()
         if writing and conn.info.get("sqlite_synchronous") != want:  # refused inside a transaction
             conn.exec_driver_sql(f"PRAGMA synchronous={want}")
             conn.info["sqlite_synchronous"] = want

@@ -35,17 +35,28 @@ def assert_answered(row: dict, label: str) -> None:
     assert row["unexpected"] == 0, (label, row["statuses"])
 
 
-def test_scan_benchmark_on_sqlite_reports_every_row(tmp_path):
+def assert_connections(row: dict, label: str) -> None:
+    """Kept-alive clients never reconnect (the server honours keep-alive); the others reconnect every time."""
+    want = 0 if row["connection"] == "keepalive" else row[label]["requests"]
+    assert row[label]["reconnects"] == want, (row["mode"], label, row[label])
+
+
+def test_scan_benchmark_on_sqlite_reports_every_row_of_every_mode(tmp_path):
     res, stdout = run_bench("scan.py", tmp_path, "--backend", "sqlite", "--quick", "--requests", "24",
-                            "--clients", "1,4", "--rounds", "1", "--workers", "2")
+                            "--clients", "1,4", "--rounds", "1", "--workers", "2",
+                            "--modes", "gthread/keepalive,sync/new")
     [backend] = res["results"]
     assert backend["backend"] == "sqlite"
-    assert [r["clients"] for r in backend["rows"]] == [1, 4]
+    assert [(r["mode"], r["clients"]) for r in backend["rows"]] == [
+        ("gthread/keepalive", 1), ("gthread/keepalive", 4), ("sync/new", 1), ("sync/new", 4)]
     for r in backend["rows"]:
         assert_answered(r["healthz"], "healthz")
         assert_answered(r["scan"], "scan")
+        assert_connections(r, "healthz")
+        assert_connections(r, "scan")
         assert set(r["scan"]["statuses"]) <= {"200", "404"}
         assert r["rps_ratio_scan_over_healthz"] > 0
+        assert r["vs_mode"] == "gthread/keepalive" and r["scan_rps_over_first_mode"] > 0
     assert "scan/healthz" in stdout and "results:" in stdout
 
 
@@ -54,21 +65,27 @@ def test_scan_benchmark_on_postgresql_reports_every_row(tmp_path, request):
     if chosen and "postgresql" not in chosen:
         pytest.skip("--backend excludes postgresql")
     res, _ = run_bench("scan.py", tmp_path, "--backend", "postgresql", "--quick", "--requests", "12",
-                       "--clients", "1,3", "--rounds", "1", "--workers", "2")
+                       "--clients", "1,3", "--rounds", "1", "--workers", "2", "--modes", "gthread/new")
     [backend] = res["results"]
     assert backend["backend"] == "postgresql" and "NOT durable" in backend["database"]
     for r in backend["rows"]:
         assert_answered(r["healthz"], "healthz")
         assert_answered(r["scan"], "scan")
+        assert_connections(r, "scan")
 
 
 def test_movements_benchmark_on_sqlite_keeps_the_ledger_consistent(tmp_path):
     res, stdout = run_bench("movements.py", tmp_path, "--backend", "sqlite", "--quick", "--rows", "3000",
-                            "--requests", "16", "--clients", "1,4", "--rounds", "1", "--workers", "2")
+                            "--requests", "16", "--clients", "1,4", "--rounds", "1", "--workers", "2",
+                            "--modes", "gthread/keepalive,sync/new")
     [backend] = res["results"]
+    assert [(r["mode"], r["clients"]) for r in backend["moves"]] == [
+        ("gthread/keepalive", 1), ("gthread/keepalive", 4), ("sync/new", 1), ("sync/new", 4)]
+    assert backend["moves_big_ledger"]["mode"] == "gthread/keepalive"
     for r in backend["moves"] + [backend["moves_big_ledger"]]:
         assert_answered(r["healthz"], "healthz")
         assert_answered(r["moves"], "moves")
+        assert_connections(r, "moves")
         assert set(r["moves"]["statuses"]) == {"201"}
     for r in backend["stock_small_ledger"] + backend["stock_big_ledger"]:
         assert_answered(r["stock"], "stock")
