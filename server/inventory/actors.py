@@ -23,3 +23,8 @@ def actor_from_request() -> Actor:
         if scanned_at.tzinfo is None:
             raise InvalidInput(_("X-Scanned-At needs a time zone offset."), field="X-Scanned-At")
     return Actor(user_id=g.current_user_id, device_id=request.headers.get("X-Device-Id"), scanned_at=scanned_at)
+
+
+def acting_user_name() -> str | None:
+    """The signed-in user's name, for answers that show who wrote (no database read)."""
+    return getattr(g.get("current_user"), "username", None)

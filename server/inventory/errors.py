@@ -29,3 +29,11 @@ class AlreadyReversed(DomainError):
 
 class ContainerCycle(InvalidInput):
     code, title = "container_cycle", "Container cannot go inside itself"
+
+
+class LotRequired(InvalidInput):
+    code, title = "lot_required", "Which lot?"
+
+
+class InvalidReason(InvalidInput):
+    code, title = "invalid_reason", "Reason not allowed"

@@ -16,14 +16,17 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from ..catalog.models import Item
 from ..extensions import db
-from .codes import MoveKind, VirtualLocation
-from .errors import (AlreadyReversed, ContainerCycle, InsufficientStock, InvalidQuantity, MixedItemsNotAllowed,
-                     NotPhysical)
+from .codes import MoveKind, ReasonCode, VirtualLocation, reasons_for, reversal_reasons
+from .errors import (AlreadyReversed, ContainerCycle, InsufficientStock, InvalidQuantity, InvalidReason,
+                     LocationBlocked, LotRequired, MixedItemsNotAllowed, NotPhysical)
 from .ledger_models import NO_LOT, ContainerMove, StockBalance, StockMove
+from .locations import create_location
 from .models import Location
+from .queries import lot_out
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,6 @@ class Actor:
 def virtual(name: VirtualLocation) -> Location:
     loc = db.session.scalar(sa.select(Location).where(Location.code_key == name.value))
     if loc is None:  # migrations seed them; a database built otherwise gets them on first use
-        from .locations import create_location
         loc = create_location(name.value, kind="virtual", pickable=False)
     return loc
 
@@ -50,115 +52,45 @@ def _check_qty(qty) -> int:
     return qty
 
 
-def _insert(table):
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+# --- the rules every writer goes through ---------------------------------------------------------------
+
+# Kinds that change stock where it lies (a supervisor's adjustment, a count): allowed in a blocked location.
+IN_PLACE_KINDS = frozenset({MoveKind.ADJUST, MoveKind.COUNT})
 
 
-def _ensure_balances(item_id: int, location_id: int, lots: dict[str, date | None]) -> None:
-    """Create missing balance rows (qty 0) without racing a concurrent writer doing the same."""
-    if not lots:
+def first_expiry_first(balance: StockBalance) -> tuple:
+    """THE order lots leave a location in: earliest expiry first, lots without expiry last, then by lot."""
+    return (balance.expiry is None, balance.expiry or date.max, balance.lot, balance.id)
+
+
+def require_open(loc: Location, *, field: str = "to") -> Location:
+    """Refuse stock arriving in a blocked location, or in a container standing in one (quarantine, hold)."""
+    held = loc
+    while held is not None and not held.blocked:
+        held = held.parent
+    if held is not None:
+        detail = (_("%(code)s is blocked: nothing may be put into it. Choose another location.", code=loc.code)
+                  if held is loc else
+                  _("%(code)s stands in %(held)s, which is blocked: nothing may be put into it.",
+                    code=loc.code, held=held.code))
+        raise LocationBlocked(detail, field=field, expected="a location that is not blocked")
+    return loc
+
+
+def check_reason(kind: MoveKind, reason: str | None, *, reversing: StockMove | None = None) -> None:
+    """A reason must be one of the codes allowed for the movement's kind (or for reversing its kind)."""
+    allowed = reversal_reasons(reversing.kind) if reversing is not None else reasons_for(kind)
+    if reason is None:
+        if kind == MoveKind.ADJUST:
+            raise InvalidReason(_("An adjustment needs a reason."), field="reason", expected=", ".join(allowed))
         return
-    stmt = _insert(StockBalance.__table__).values([
-        {"item_id": item_id, "location_id": location_id, "lot": lot, "expiry": expiry, "qty": 0, "reserved": 0,
-         "updated_at": sa.func.now()}
-        for lot, expiry in sorted(lots.items())
-    ]).on_conflict_do_nothing(index_elements=["item_id", "location_id", "lot"])
-    db.session.execute(stmt)
-
-
-def _lock(ids: set[int]) -> dict[int, StockBalance]:
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        sa.select(StockBalance).where(StockBalance.id.in_(ids)).order_by(StockBalance.id)
-        .with_for_update().execution_options(populate_existing=True)).all()
-    return {r.id: r for r in rows}
-
-
-def _fefo_order():
-    # First expiry first; lots without expiry after dated ones; then lot and row for a stable order.
-    return (StockBalance.expiry.is_(None), StockBalance.expiry, StockBalance.lot, StockBalance.id)
-
-
-def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Location, actor: Actor,
-              lot: str | None = None, expiry: date | None = None, serial: str | None = None,
-              reason: str | None = None, ref_type: str | None = None, ref_id: int | None = None,
-              use_reserved: bool = False, reverses: StockMove | None = None,
-              exact_lot: bool = False) -> list[StockMove]:
-    """Move qty units of item from src to dst; return the movements (one per lot taken).
-
-    Without a lot, lots are taken first-expiry-first. Only available (unreserved) stock moves unless
-    use_reserved (picking consumes its own reservation). With exact_lot, lot=None means the units
-    without a lot, never other lots (a reversal takes back exactly what was moved). Nothing is committed here.
-    """
-    qty = _check_qty(qty)
-    if src.id == dst.id:
-        raise InvalidQuantity(_("From and to are the same location."), field="to",
-                              expected="a location other than the source")
-    lot = lot.strip() if lot else (NO_LOT if exact_lot else None)
-
-    # 1. Read (without locks) which lots the source has, to know which destination rows we need.
-    if src.is_virtual:
-        candidates = {lot or NO_LOT: expiry}
-    else:
-        stmt = sa.select(StockBalance.id, StockBalance.lot, StockBalance.expiry).where(
-            StockBalance.item_id == item.id, StockBalance.location_id == src.id, StockBalance.qty > 0)
-        if lot is not None:
-            stmt = stmt.where(StockBalance.lot == lot)
-        candidates = {row.lot: row.expiry for row in db.session.execute(stmt)}
-    if not dst.is_virtual:
-        _check_mixing(item, dst)
-        _ensure_balances(item.id, dst.id, candidates)
-
-    # 2. Lock every row this write touches, in id order, so two writers never wait on each other in a cycle.
-    location_ids = [loc.id for loc in (src, dst) if not loc.is_virtual]
-    wanted = set(db.session.scalars(sa.select(StockBalance.id).where(
-        StockBalance.item_id == item.id, StockBalance.location_id.in_(location_ids),
-        StockBalance.lot.in_(list(candidates)))))
-    locked = _lock(wanted)
-
-    # 3. Decide which lots to take, from the locked (current) values.
-    if src.is_virtual:
-        parts = [(None, lot or NO_LOT, expiry, qty)]
-    else:
-        source_rows = sorted((r for r in locked.values() if r.location_id == src.id),
-                             key=lambda r: (r.expiry is None, r.expiry or date.max, r.lot, r.id))
-        free = sum(r.qty - (0 if use_reserved else r.reserved) for r in source_rows)
-        if free < qty:
-            raise InsufficientStock(
-                _("%(loc)s has %(n)d of %(sku)s available%(lot)s; you asked for %(qty)d.", loc=src.code, n=free,
-                  sku=item.sku, qty=qty, lot=_(" in lot %(lot)s", lot=lot) if lot else ""),
-                field="qty", expected=f"at most {free}")
-        parts, left = [], qty
-        for row in source_rows:
-            take = min(left, row.qty - (0 if use_reserved else row.reserved))
-            if take > 0:
-                parts.append((row, row.lot, row.expiry, take))
-                left -= take
-            if left == 0:
-                break
-
-    # 4. Apply: balances and movement rows together.
-    moves = []
-    for row, part_lot, part_expiry, n in parts:
-        if row is not None:
-            row.qty -= n
-            if use_reserved:
-                row.reserved = max(0, row.reserved - n)
-        if not dst.is_virtual:
-            target = next(r for r in locked.values() if r.location_id == dst.id and r.lot == part_lot)
-            target.qty += n
-            if target.expiry is None:
-                target.expiry = part_expiry
-        move = StockMove(kind=kind, item_id=item.id, qty=n, src_id=src.id, dst_id=dst.id, lot=part_lot,
-                         expiry=part_expiry, serial=serial, reason=reason, ref_type=ref_type, ref_id=ref_id,
-                         reverses_id=reverses.id if reverses else None, user_id=actor.user_id,
-                         device_id=actor.device_id, scanned_at=actor.scanned_at)
-        db.session.add(move)
-        moves.append(move)
-    db.session.flush()
-    return moves
+    if reason in allowed:
+        return
+    if not allowed:
+        raise InvalidReason(_("This movement takes no reason."), field="reason", expected="no reason")
+    raise InvalidReason(_("“%(reason)s” is not a reason allowed here. Choose one of: %(labels)s.", reason=reason,
+                          labels=", ".join(str(r.label) for r in allowed)),
+                        field="reason", expected=", ".join(allowed))
 
 
 def _check_mixing(item: Item, dst: Location) -> None:
@@ -171,15 +103,181 @@ def _check_mixing(item: Item, dst: Location) -> None:
                                    field="to")
 
 
+def _choose_lots(rows: list[StockBalance], *, src: Location, item: Item, lot: str | None, fefo: bool,
+                 movable) -> list[StockBalance]:
+    """The source rows a write may take from, first-expiry-first.
+
+    A lot named (or NO_LOT) was filtered already. Without one, a location holding one lot with stock gives
+    it; holding several, the worker must say which (lot_required, listing them) unless the caller asked
+    for first-expiry-first.
+    """
+    rows = sorted(rows, key=first_expiry_first)
+    with_stock = [r for r in rows if movable(r) > 0]
+    if lot is not None or fefo or len(with_stock) <= 1:
+        return rows
+    first = with_stock[0]
+    raise LotRequired(
+        _("%(loc)s holds %(n)d lots of %(sku)s. Scan or choose the lot you take.", loc=src.code,
+          n=len(with_stock), sku=item.sku),
+        field="lot", expected="one of the lots listed",
+        lots=[{"lot": lot_out(r.lot), "expiry": r.expiry.isoformat() if r.expiry else None, "qty": r.qty,
+               "available": movable(r), "first_expiry": r is first and r.expiry is not None}
+              for r in with_stock])
+
+
+# --- balance rows: create what is missing, then lock in id order (DESIGN decision 4) ------------------
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+BALANCE_COLUMNS = ("item_id", "location_id", "lot", "expiry", "qty", "reserved", "updated_at")
+
+
+def _ensure_balances(item_id: int, location_id: int, lots: dict[str, date | None]) -> None:
+    """Create missing balance rows (qty 0) without racing a concurrent writer doing the same."""
+    stmt = _insert(StockBalance.__table__).values([
+        {"item_id": item_id, "location_id": location_id, "lot": lot, "expiry": expiry, "qty": 0, "reserved": 0,
+         "updated_at": sa.func.now()}
+        for lot, expiry in sorted(lots.items())
+    ]).on_conflict_do_nothing(index_elements=["item_id", "location_id", "lot"])
+    db.session.execute(stmt)
+
+
+def _source_rows(item: Item, src: Location, lot: str | None):
+    """The source's balance rows with stock (of that lot), as a statement on an alias of its own."""
+    row = aliased(StockBalance)
+    stmt = sa.select(row).where(row.item_id == item.id, row.location_id == src.id, row.qty > 0)
+    return row, stmt.where(row.lot == lot) if lot is not None else stmt
+
+
+def _ensure_balances_like(item: Item, src: Location, dst: Location, lot: str | None) -> None:
+    """One INSERT … SELECT: a destination row for each lot the source holds, copying its expiry."""
+    row, stmt = _source_rows(item, src, lot)
+    columns = stmt.with_only_columns(row.item_id, sa.literal(dst.id, sa.Integer), row.lot, row.expiry,
+                                     sa.literal(0, sa.Integer), sa.literal(0, sa.Integer), sa.func.now())
+    db.session.execute(_insert(StockBalance.__table__).from_select(BALANCE_COLUMNS, columns)
+                       .on_conflict_do_nothing(index_elements=["item_id", "location_id", "lot"]))
+
+
+def _lock(*conditions) -> list[StockBalance]:
+    """SELECT … FOR UPDATE the rows matching any condition, in id order (current values, not cached ones)."""
+    return list(db.session.scalars(
+        sa.select(StockBalance).where(sa.or_(*conditions)).order_by(StockBalance.id)
+        .with_for_update().execution_options(populate_existing=True)))
+
+
+def _lock_for_move(item: Item, src: Location, dst: Location, lot: str | None, expiry: date | None
+                   ) -> list[StockBalance]:
+    """Create the destination rows this write may need, then lock them and the source rows together."""
+    mine = StockBalance.item_id == item.id
+    if src.is_virtual:  # stock arriving from outside: one destination row
+        _ensure_balances(item.id, dst.id, {lot or NO_LOT: expiry})
+        return _lock(sa.and_(mine, StockBalance.location_id == dst.id, StockBalance.lot == (lot or NO_LOT)))
+    row, source = _source_rows(item, src, lot)
+    at_source = sa.and_(mine, StockBalance.location_id == src.id, StockBalance.qty > 0,
+                        StockBalance.lot == lot if lot is not None else sa.true())
+    if dst.is_virtual:
+        return _lock(at_source)
+    _ensure_balances_like(item, src, dst, lot)
+    at_target = sa.and_(mine, StockBalance.location_id == dst.id,
+                        StockBalance.lot.in_(source.with_only_columns(row.lot)))
+    return _lock(at_source, at_target)
+
+
+def _target_row(locked: list[StockBalance], item: Item, dst: Location, lot: str, expiry: date | None
+                ) -> StockBalance:
+    found = next((r for r in locked if r.location_id == dst.id and r.lot == lot), None)
+    if found is None:  # a lot that reached the source after our INSERT (PostgreSQL, read committed): add it
+        _ensure_balances(item.id, dst.id, {lot: expiry})
+        found = _lock(sa.and_(StockBalance.item_id == item.id, StockBalance.location_id == dst.id,
+                              StockBalance.lot == lot))[0]
+        locked.append(found)
+    return found
+
+
+# --- the one writer -------------------------------------------------------------------------------------
+
+def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Location, actor: Actor,
+              lot: str | None = None, expiry: date | None = None, serial: str | None = None,
+              reason: str | None = None, ref_type: str | None = None, ref_id: int | None = None,
+              use_reserved: bool = False, reverses: StockMove | None = None, fefo: bool = False
+              ) -> list[StockMove]:
+    """Move qty units of item from src to dst; return the movements (one per lot taken).
+
+    lot names a lot, or is NO_LOT for the units without one, or None: then a source holding one lot with
+    stock gives it, and one holding several refuses (lot_required) unless fefo asks for first-expiry-first.
+    Only available (unreserved) stock moves unless use_reserved (picking consumes its own reservation).
+    Nothing is committed here.
+    """
+    # Every check that needs no lock comes before the first write statement.
+    qty = _check_qty(qty)
+    if src.id == dst.id:
+        raise InvalidQuantity(_("From and to are the same location."), field="to",
+                              expected="a location other than the source")
+    check_reason(kind, reason, reversing=reverses)
+    lot = lot.strip() if lot is not None else None
+    if not dst.is_virtual:
+        if kind not in IN_PLACE_KINDS and reverses is None:
+            require_open(dst)
+        _check_mixing(item, dst)
+
+    locked = _lock_for_move(item, src, dst, lot, expiry)
+
+    if src.is_virtual:
+        parts = [(None, lot or NO_LOT, expiry, qty)]
+    else:
+        def movable(r: StockBalance) -> int:
+            return r.qty - (0 if use_reserved else r.reserved)
+
+        source_rows = _choose_lots([r for r in locked if r.location_id == src.id and r.qty > 0], src=src,
+                                   item=item, lot=lot, fefo=fefo, movable=movable)
+        free = sum(movable(r) for r in source_rows)
+        if free < qty:
+            raise InsufficientStock(
+                _("%(loc)s has %(n)d of %(sku)s available%(lot)s; you asked for %(qty)d.", loc=src.code, n=free,
+                  sku=item.sku, qty=qty, lot=_(" in lot %(lot)s", lot=lot) if lot else ""),
+                field="qty", expected=f"at most {free}")
+        parts, left = [], qty
+        for row in source_rows:
+            take = min(left, movable(row))
+            if take > 0:
+                parts.append((row, row.lot, row.expiry, take))
+                left -= take
+            if left == 0:
+                break
+
+    moves = []
+    for row, part_lot, part_expiry, n in parts:
+        if row is not None:
+            row.qty -= n
+            if use_reserved:
+                row.reserved = max(0, row.reserved - n)
+        if not dst.is_virtual:
+            target = _target_row(locked, item, dst, part_lot, part_expiry)
+            target.qty += n
+            if target.expiry is None and part_expiry is not None:
+                target.expiry = part_expiry
+        # The related objects are set, not only their ids, so the answer is built without reading them again.
+        move = StockMove(kind=kind, item=item, qty=n, src=src, dst=dst, lot=part_lot, expiry=part_expiry,
+                         serial=serial, reason=reason, ref_type=ref_type, ref_id=ref_id,
+                         reverses_id=reverses.id if reverses else None, user_id=actor.user_id,
+                         device_id=actor.device_id, scanned_at=actor.scanned_at)
+        db.session.add(move)
+        moves.append(move)
+    db.session.flush()
+    return moves
+
+
 def reverse_move(move: StockMove, *, actor: Actor, reason: str | None = None) -> list[StockMove]:
     """Correct a wrong movement with its mirror image, linked to it; the original is never edited."""
     if db.session.scalar(sa.select(StockMove.id).where(StockMove.reverses_id == move.id)):
         raise AlreadyReversed(_("Movement %(id)d was reversed already.", id=move.id))
-    item = db.session.get(Item, move.item_id)
-    src, dst = db.session.get(Location, move.dst_id), db.session.get(Location, move.src_id)
-    return post_move(kind=move.kind, item=item, qty=move.qty, src=src, dst=dst, lot=move.lot, exact_lot=True,
-                     expiry=move.expiry, serial=move.serial, reason=reason or "correction", ref_type="reversal",
-                     ref_id=move.id, actor=actor, reverses=move)
+    # Exactly the lot that moved (NO_LOT included): a reversal never takes other lots.
+    return post_move(kind=move.kind, item=move.item, qty=move.qty, src=move.dst, dst=move.src, lot=move.lot,
+                     expiry=move.expiry, serial=move.serial, reason=reason or ReasonCode.CORRECTION,
+                     ref_type="reversal", ref_id=move.id, actor=actor, reverses=move)
 
 
 def move_container(container: Location, *, to: Location, actor: Actor) -> ContainerMove:
@@ -189,13 +287,14 @@ def move_container(container: Location, *, to: Location, actor: Actor) -> Contai
                           field="container")
     if to.is_virtual:
         raise NotPhysical(_("%(code)s is not a place on the floor.", code=to.code), field="to")
-    # Lock the container row: two people moving the same pallet at once must not both win silently.
-    db.session.execute(sa.select(Location.id).where(Location.id == container.id).with_for_update())
     walker = to
     while walker is not None:
         if walker.id == container.id:
             raise ContainerCycle(_("%(c)s cannot be put inside %(to)s.", c=container.code, to=to.code), field="to")
         walker = walker.parent
+    require_open(to)
+    # Lock the container row: two people moving the same pallet at once must not both win silently.
+    db.session.execute(sa.select(Location.id).where(Location.id == container.id).with_for_update())
     log = ContainerMove(container_id=container.id, from_parent_id=container.parent_id, to_parent_id=to.id,
                         user_id=actor.user_id, device_id=actor.device_id)
     container.parent = to

@@ -60,20 +60,43 @@ def create_location(code: str, *, kind: LocationKind | str = LocationKind.BIN, z
     return loc
 
 
-def find_location(code: str, *, include_inactive: bool = False) -> Location | None:
+def walking_order(loc=Location) -> tuple:
+    """THE walking order of locations (ORDER BY clauses): pick sequence, unsequenced last, then code.
+
+    loc may be an alias of Location. Pickers, put-away suggestions and every list walk the floor this way.
+    """
+    return (loc.pick_sequence.is_(None), loc.pick_sequence, loc.code_key)
+
+
+def _with_zone_and_parent(*conditions):
     # Zone and parent come in the same query: every scan of a location shows both.
-    stmt = (sa.select(Location).where(Location.code_key == code_key(code))
+    return (sa.select(Location).where(*conditions)
             .options(joinedload(Location.zone), joinedload(Location.parent)))
+
+
+def find_location(code: str, *, include_inactive: bool = False) -> Location | None:
+    stmt = _with_zone_and_parent(Location.code_key == code_key(code))
     if not include_inactive:
         stmt = stmt.where(Location.active)
     return db.session.scalar(stmt)
 
 
 def get_location(code: str, *, field: str = "location") -> Location:
-    loc = find_location(code)
-    if loc is None:
-        raise NotFound(_("There is no location %(code)s.", code=code), field=field)
-    return loc
+    return get_locations({field: code})[field]
+
+
+def get_locations(codes_by_field: dict[str, str]) -> dict[str, Location]:
+    """Active locations by code, in ONE query, keyed by the input field that named each (from, to, ...).
+
+    An unknown code is a 404 naming its field, the first in the order given.
+    """
+    keys = {field: code_key(code) for field, code in codes_by_field.items()}
+    found = {loc.code_key: loc for loc in db.session.scalars(
+        _with_zone_and_parent(Location.code_key.in_(set(keys.values())), Location.active))}
+    for field, key in keys.items():
+        if key not in found:
+            raise NotFound(_("There is no location %(code)s.", code=codes_by_field[field]), field=field)
+    return {field: found[key] for field, key in keys.items()}
 
 
 def search_locations(q: str | None, *, limit: int, offset: int, kind: str | None = None,
@@ -88,7 +111,7 @@ def search_locations(q: str | None, *, limit: int, offset: int, kind: str | None
         stmt = stmt.where(Location.code_key.like(f"%{q.strip().upper()}%"))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(
-        stmt.order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key)
+        stmt.order_by(*walking_order())
         .limit(limit).offset(offset)).all()
     return rows, total
 

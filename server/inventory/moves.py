@@ -10,34 +10,45 @@ from ..catalog import services as catalog
 from ..csvio import CsvRow, RowError, import_rows
 from ..errors import InvalidInput
 from . import ledger
-from .codes import ADJUST_REASONS, MoveKind, ReasonCode, VirtualLocation
+from .codes import MoveKind, ReasonCode, VirtualLocation
 from .ledger import Actor
 from .ledger_models import StockMove
-from .locations import get_location
+from .locations import get_location, get_locations
 from .schemas import AdjustIn
 
 
 def move_stock(*, item_code: str, qty: int, from_code: str, to_code: str, lot: str | None,
-               actor: Actor) -> list[StockMove]:
-    """Move available stock between two physical locations (CONTRACT.md POST /api/moves)."""
+               actor: Actor, fefo: bool = False) -> list[StockMove]:
+    """Move available stock between two physical locations (CONTRACT.md POST /api/moves).
+
+    lot: a lot, NO_LOT for the units without one, None to let the ledger take the only lot there (or,
+    with fefo, lots first-expiry-first).
+
+    Six statements here, all reads before the first write: 1. the item (by GTIN or SKU), 2. both locations
+    with their zone and parent; then the ledger's 3. INSERT … SELECT of the missing destination rows,
+    4. SELECT … FOR UPDATE of the source and destination rows, 5. one UPDATE of both balances (executemany)
+    and 6. one INSERT of the movements. The answer is built from these objects, nothing is read again.
+    """
     item = catalog.get_item(item_code, field="item")
-    src = ledger.require_physical(get_location(from_code, field="from"), "from")
-    dst = ledger.require_physical(get_location(to_code, field="to"), "to")
-    return ledger.post_move(kind=MoveKind.MOVE, item=item, qty=qty, src=src, dst=dst, lot=lot, actor=actor)
+    places = get_locations({"from": from_code, "to": to_code})
+    src = ledger.require_physical(places["from"], "from")
+    dst = ledger.require_physical(places["to"], "to")
+    return ledger.post_move(kind=MoveKind.MOVE, item=item, qty=qty, src=src, dst=dst, lot=lot, fefo=fefo,
+                            actor=actor)
 
 
 def move_container(*, container_code: str, to_code: str, actor: Actor):
-    container = get_location(container_code, field="container")
-    to = get_location(to_code, field="to")
-    return ledger.move_container(container, to=to, actor=actor)
+    places = get_locations({"container": container_code, "to": to_code})
+    return ledger.move_container(places["container"], to=places["to"], actor=actor)
 
 
 def adjust_stock(*, item_code: str, location_code: str, delta: int, reason: str, actor: Actor,
                  lot: str | None = None, expiry: date | None = None) -> list[StockMove]:
-    """Add (delta > 0) or remove (delta < 0) stock with a reason code; supervisors only."""
-    if reason not in ADJUST_REASONS:
-        raise InvalidInput(_("Unknown reason %(r)s.", r=reason), field="reason",
-                           expected=", ".join(sorted(ADJUST_REASONS)))
+    """Add (delta > 0) or remove (delta < 0) stock with a reason code; supervisors only.
+
+    Taking stock away without a lot from a location holding several lots asks which (lot_required).
+    """
+    ledger.check_reason(MoveKind.ADJUST, reason)  # input first (422), then what it names (404)
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise InvalidInput(_("An adjustment changes stock by a whole number other than zero."), field="qty")
     item = catalog.get_item(item_code, field="item")

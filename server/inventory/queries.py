@@ -16,10 +16,12 @@ from ..errors import NotFound
 from ..extensions import db
 from .codes import LocationKind
 from .ledger_models import NO_LOT, StockBalance, StockMove
+from .locations import walking_order
 from .models import Location, Zone
 
 
-def _lot_out(lot: str) -> str | None:
+def lot_out(lot: str) -> str | None:
+    """A balance's or movement's lot as the API shows it: null for the units without a lot."""
     return lot if lot != NO_LOT else None
 
 
@@ -28,13 +30,13 @@ def stock_for_item(item: Item) -> dict:
     rows = db.session.execute(
         sa.select(StockBalance, Location.code).join(Location, StockBalance.location_id == Location.id)
         .where(StockBalance.item_id == item.id, StockBalance.qty > 0)
-        .order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key, StockBalance.lot)
+        .order_by(*walking_order(), StockBalance.lot)
     ).all()
     on_hand = sum(b.qty for b, _ in rows)
     reserved = sum(b.reserved for b, _ in rows)
     return {"item": item.sku, "name": item.name, "on_hand": on_hand, "reserved": reserved,
             "available": on_hand - reserved,
-            "locations": [{"location": code, "qty": b.qty, "reserved": b.reserved, "lot": _lot_out(b.lot),
+            "locations": [{"location": code, "qty": b.qty, "reserved": b.reserved, "lot": lot_out(b.lot),
                            "expiry": b.expiry.isoformat() if b.expiry else None} for b, code in rows]}
 
 
@@ -49,13 +51,8 @@ def stock_in_location(loc: Location) -> dict:
     return {"location": loc.code, "kind": loc.kind.value, "parent": loc.parent.code if loc.parent else None,
             "containers": list(children),
             "items": [{"item": sku, "name": name, "qty": b.qty, "reserved": b.reserved,
-                       "available": b.qty - b.reserved, "lot": _lot_out(b.lot),
+                       "available": b.qty - b.reserved, "lot": lot_out(b.lot),
                        "expiry": b.expiry.isoformat() if b.expiry else None} for b, sku, name in rows]}
-
-
-def balance_qty(item_id: int, location_id: int, lot: str = NO_LOT) -> int:
-    return db.session.scalar(sa.select(StockBalance.qty).where(
-        StockBalance.item_id == item_id, StockBalance.location_id == location_id, StockBalance.lot == lot)) or 0
 
 
 def movement_history(*, item_id: int | None = None, location_id: int | None = None, kind: str | None = None,
@@ -80,11 +77,12 @@ def movement_history(*, item_id: int | None = None, location_id: int | None = No
     return rows, total
 
 
-def movement_out(m: StockMove) -> dict:
+def movement_out(m: StockMove, *, by: str | None = None) -> dict:
+    """A movement as the API shows it; by: the user's name when the caller has it (a write just made)."""
     return {"id": m.id, "kind": m.kind.value, "item": m.item.sku, "qty": m.qty, "from": m.src.code,
-            "to": m.dst.code, "lot": _lot_out(m.lot), "expiry": m.expiry.isoformat() if m.expiry else None,
+            "to": m.dst.code, "lot": lot_out(m.lot), "expiry": m.expiry.isoformat() if m.expiry else None,
             "reason": m.reason, "ref_type": m.ref_type, "ref_id": m.ref_id, "reverses": m.reverses_id,
-            "user": m.user.username if m.user else None, "device": m.device_id,
+            "user": by if by is not None or m.user_id is None else m.user.username, "device": m.device_id,
             "scanned_at": m.scanned_at, "at": m.created_at}
 
 
@@ -199,8 +197,7 @@ def stock_by_location_rows(q: str | None = None, *, zone: str | None = None):
         stmt = stmt.where(Location.code_key.like(f"%{q.strip().upper()}%"))
     if zone:
         stmt = stmt.where(zone_code == zone.strip().upper())
-    return stmt.order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key,
-                         Item.sku_key, StockBalance.lot)
+    return stmt.order_by(*walking_order(), Item.sku_key, StockBalance.lot)
 
 
 def units_in(location_ids: list[int]) -> dict[int, int]:

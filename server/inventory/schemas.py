@@ -6,8 +6,8 @@ from apiflask.validators import Length, OneOf, Range
 
 from ..schemas import PageQuery
 from . import queries
-from .codes import LocationKind, MoveKind
-from .ledger_models import StockMove
+from .codes import ADJUST_REASONS, LocationKind, MoveKind, ReasonCode
+from .ledger_models import NO_LOT, StockMove
 
 
 class LocationOut(Schema):
@@ -88,12 +88,26 @@ class MoveOut(MovementOut):
     parts = List(Nested(MovementOut), metadata={"description": "one movement per lot when a move took several"})
 
 
+LOT_DESCRIPTION = ("the lot to take; null: the units without a lot; left out: the only lot the source holds "
+                   "(a source holding several answers 422 lot_required with a `lots` list of those on hand)")
+
+
+def lot_asked(body: dict) -> str | None:
+    """The lot a write names: left out → None (the ledger decides), null → NO_LOT (units without a lot)."""
+    if "lot" not in body:
+        return None
+    return NO_LOT if body["lot"] is None else body["lot"]
+
+
 class MoveIn(Schema):
     item = String(required=True, validate=Length(1, 512))
     qty = Integer(required=True, strict=True, validate=Range(min=1, error="qty must be a positive whole number"))
     from_ = String(required=True, data_key="from", validate=Length(1, 64))
     to = String(required=True, validate=Length(1, 64))
-    lot = String(load_default=None, validate=Length(1, 40))
+    lot = String(allow_none=True, validate=Length(1, 40), metadata={"description": LOT_DESCRIPTION})
+    fefo = Boolean(load_default=False, metadata={"description": (
+        "without a lot: take the source's lots first-expiry-first instead of asking which (for integrations "
+        "that want the automatic choice)")})
 
 
 class ContainerMoveIn(Schema):
@@ -112,8 +126,9 @@ class AdjustIn(Schema):
     item = String(required=True, validate=Length(1, 512))
     location = String(required=True, validate=Length(1, 64))
     qty = Integer(required=True, strict=True, metadata={"description": "signed change: +found, -lost"})
-    reason = String(required=True, validate=Length(1, 32))
-    lot = String(load_default=None, validate=Length(1, 40))
+    reason = String(required=True, validate=Length(1, 32),
+                    metadata={"description": "a reason code: " + ", ".join(ADJUST_REASONS)})
+    lot = String(allow_none=True, validate=Length(1, 40), metadata={"description": LOT_DESCRIPTION})
     expiry = Date(load_default=None)
 
 
@@ -131,12 +146,15 @@ class MovementQuery(Schema):
 
 
 class ReverseIn(Schema):
-    reason = String(load_default="correction", validate=Length(1, 32))
+    reason = String(load_default=ReasonCode.CORRECTION.value, validate=Length(1, 32), metadata={
+        "description": "a reason code allowed for reversing the movement's kind: correction for every kind, "
+                       "receiving_error for a receipt, count_variance for a count"})
 
 
-def move_response(moved: list[StockMove]) -> dict:
-    first = queries.movement_out(moved[0])
+def move_response(moved: list[StockMove], *, by: str | None) -> dict:
+    """A write's movements as one answer, from the objects in hand (nothing is read again); by: the user's name."""
+    first = queries.movement_out(moved[0], by=by)
     first["qty"] = sum(m.qty for m in moved)
     first["lot"] = first["lot"] if len(moved) == 1 else None
-    first["parts"] = [queries.movement_out(m) for m in moved] if len(moved) > 1 else []
+    first["parts"] = [queries.movement_out(m, by=by) for m in moved] if len(moved) > 1 else []
     return first

@@ -12,12 +12,12 @@ from ..errors import NotFound
 from ..extensions import db
 from ..schemas import CsvUpload, ImportResult
 from . import ledger, moves, queries
-from .actors import actor_from_request
+from .actors import acting_user_name, actor_from_request
 from .ledger_models import StockMove
 from .locations import get_location
 from .schemas import (
     AdjustIn, ContainerMoveIn, ContainerMoveOut, MoveIn, MovementPage, MovementQuery, MoveOut, ReverseIn, StockOut,
-    StockQuery, move_response,
+    StockQuery, lot_asked, move_response,
 )
 
 bp = APIBlueprint("stock", __name__, url_prefix="/api", tag="Locations and stock")
@@ -43,8 +43,8 @@ def get_location_stock(code: str):
           summary="Move available stock from one location to another")
 def post_moves(body):
     moved = moves.move_stock(item_code=body["item"], qty=body["qty"], from_code=body["from_"], to_code=body["to"],
-                             lot=body["lot"], actor=actor_from_request())
-    return move_response(moved)
+                             lot=lot_asked(body), fefo=body["fefo"], actor=actor_from_request())
+    return move_response(moved, by=acting_user_name())
 
 
 @bp.write("/container-moves", roles=ANY_ROLE, body=ContainerMoveIn, out=ContainerMoveOut, status=201,
@@ -61,9 +61,9 @@ def post_container_move(body):
           summary="Add or remove stock with a reason code (supervisors)")
 def post_adjustment(body):
     moved = moves.adjust_stock(item_code=body["item"], location_code=body["location"], delta=body["qty"],
-                               reason=body["reason"], lot=body["lot"], expiry=body["expiry"],
+                               reason=body["reason"], lot=lot_asked(body), expiry=body["expiry"],
                                actor=actor_from_request())
-    return move_response(moved)
+    return move_response(moved, by=acting_user_name())
 
 
 @bp.write("/stock/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
@@ -91,4 +91,5 @@ def reverse_movement(move_id: int, body):
     move = db.session.get(StockMove, move_id)
     if move is None:
         raise NotFound(_("There is no movement %(id)d.", id=move_id), field="move_id")
-    return move_response(ledger.reverse_move(move, actor=actor_from_request(), reason=body["reason"]))
+    return move_response(ledger.reverse_move(move, actor=actor_from_request(), reason=body["reason"]),
+                         by=acting_user_name())

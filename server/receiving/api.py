@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..api import APIBlueprint
 from ..auth.guard import require_role
 from ..auth.models import RECEIVING_ROLES
-from ..inventory.actors import actor_from_request
+from ..inventory.actors import acting_user_name, actor_from_request
 from ..inventory.queries import movement_out
-from ..inventory.schemas import MoveOut, move_response
+from ..inventory.schemas import MoveOut, lot_asked, move_response
 from ..schemas import CsvUpload, ImportResult
 from . import putaway, services
 from .schemas import (
@@ -62,7 +62,7 @@ def receive(receipt_id: int, body):
     result = services.receive(receipt, code=body["code"], qty=body["qty"], location_code=body["location"],
                               lot=body["lot"], expiry=body["expiry"], license_plate=body["license_plate"],
                               actor=actor_from_request())
-    return {**result, "movement": movement_out(result["movement"])}
+    return {**result, "movement": movement_out(result["movement"], by=acting_user_name())}
 
 
 @bp.write("/receipts/<int:receipt_id>/close", roles=RECEIVING_ROLES, out=ReceiptOut,
@@ -84,6 +84,6 @@ def get_suggestion(query):
           summary="Put stock away into the scanned bin (a reason when it is not the suggestion)")
 def post_putaway(body):
     moved = putaway.confirm_putaway(item_code=body["item"], qty=body["qty"], from_code=body["from_"],
-                                    to_code=body["to"], lot=body["lot"], reason=body["reason"],
+                                    to_code=body["to"], lot=lot_asked(body), reason=body["reason"],
                                     shown=body["suggested"], actor=actor_from_request())
-    return move_response(moved)
+    return move_response(moved, by=acting_user_name())

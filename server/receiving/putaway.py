@@ -14,7 +14,7 @@ from ..inventory import ledger
 from ..inventory.codes import PUTAWAY_OVERRIDE_REASONS, LocationKind, MoveKind
 from ..inventory.ledger import Actor
 from ..inventory.ledger_models import StockBalance
-from ..inventory.locations import get_location
+from ..inventory.locations import get_location, get_locations, walking_order
 from ..inventory.models import Location
 
 STORAGE_KINDS = (LocationKind.BIN, LocationKind.SHELF, LocationKind.PALLET_POSITION)
@@ -44,7 +44,7 @@ def suggest_bin(item: Item, qty: int, *, exclude_id: int | None = None) -> tuple
                                            StockBalance.qty > 0))
                .where(sa.or_(Location.capacity_units.is_(None),
                              Location.capacity_units - _units_in(Location.id) >= qty))
-               .order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key))
+               .order_by(*walking_order()))
     if exclude_id:
         holding = holding.where(Location.id != exclude_id)
     found = db.session.scalars(holding.limit(1)).first()
@@ -52,7 +52,7 @@ def suggest_bin(item: Item, qty: int, *, exclude_id: int | None = None) -> tuple
         return found, _("already holds this item and has room")
     empty = (_usable_bins().where(_units_in(Location.id) == 0)
              .where(sa.or_(Location.capacity_units.is_(None), Location.capacity_units >= qty))
-             .order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code_key))
+             .order_by(*walking_order()))
     if item.home_zone_id:
         found = db.session.scalars(empty.where(Location.zone_id == item.home_zone_id).limit(1)).first()
         if found:
@@ -78,20 +78,20 @@ def confirm_putaway(*, item_code: str, qty: int, from_code: str, to_code: str, a
     `shown` is the bin the handheld showed when the scan was made: a put-away queued offline and
     replayed later is judged against what the worker saw, not against a suggestion made since.
     """
+    ledger.check_reason(MoveKind.PUTAWAY, reason)  # input first (422), then what it names (404)
     item = catalog.get_item(item_code, field="item")
-    src = ledger.require_physical(get_location(from_code, field="from"), "from")
-    dst = ledger.require_physical(get_location(to_code, field="to"), "to")
-    if reason is not None and reason not in PUTAWAY_OVERRIDE_REASONS:
-        raise InvalidInput(_("Unknown reason %(r)s.", r=reason), field="reason",
-                           expected=", ".join(sorted(PUTAWAY_OVERRIDE_REASONS)))
+    places = get_locations({"from": from_code, "to": to_code})
+    src = ledger.require_physical(places["from"], "from")
+    # A blocked bin is refused before asking why it was chosen: no reason makes it take stock.
+    dst = ledger.require_open(ledger.require_physical(places["to"], "to"))
     suggested, _why = suggest_bin(item, qty, exclude_id=src.id)
     already_holds = db.session.scalar(sa.select(StockBalance.id).where(
         StockBalance.location_id == dst.id, StockBalance.item_id == item.id, StockBalance.qty > 0).limit(1))
-    was_shown = shown is not None and shown.strip().upper() == dst.code_key and not dst.blocked
+    was_shown = shown is not None and shown.strip().upper() == dst.code_key
     if (suggested is None or suggested.id != dst.id) and not already_holds and not was_shown and reason is None:
         raise ReasonRequired(
             _("%(to)s is not the suggested bin%(s)s. Say why you use it.", to=dst.code,
               s=_(" (%(code)s)", code=suggested.code) if suggested else ""),
-            field="reason", expected=", ".join(sorted(PUTAWAY_OVERRIDE_REASONS)))
+            field="reason", expected=", ".join(PUTAWAY_OVERRIDE_REASONS))
     return ledger.post_move(kind=MoveKind.PUTAWAY, item=item, qty=qty, src=src, dst=dst, lot=lot,
                             reason=reason, actor=actor)

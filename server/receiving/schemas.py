@@ -4,7 +4,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
-from ..inventory.schemas import MovementOut
+from ..inventory.codes import PUTAWAY_OVERRIDE_REASONS
+from ..inventory.schemas import LOT_DESCRIPTION, MovementOut
 
 
 class ReceiptLineOut(Schema):
@@ -86,8 +87,9 @@ class PutawayIn(Schema):
     qty = Integer(required=True, strict=True, validate=Range(min=1))
     from_ = String(required=True, data_key="from", validate=Length(1, 64))
     to = String(required=True, validate=Length(1, 64))
-    lot = String(load_default=None, validate=Length(1, 40))
-    reason = String(load_default=None, validate=Length(1, 32))
+    lot = String(allow_none=True, validate=Length(1, 40), metadata={"description": LOT_DESCRIPTION})
+    reason = String(load_default=None, validate=Length(1, 32), metadata={
+        "description": "why not the suggested bin: " + ", ".join(PUTAWAY_OVERRIDE_REASONS)})
     suggested = String(load_default=None, validate=Length(1, 64),
                        metadata={"description": "the bin the handheld showed when the scan was made"})
 

@@ -87,7 +87,7 @@ def _item_from_scan(code: str) -> tuple[Item, int, dict]:
 
 
 def _receiving_target(location_code: str, license_plate: str | None) -> Location:
-    loc = get_location(location_code, field="location")
+    loc = ledger.require_open(get_location(location_code, field="location"), field="location")
     base = loc
     while base.is_container and base.parent is not None:
         base = base.parent
