@@ -3,8 +3,8 @@
 What counts as a statement: every cursor execute SQLAlchemy makes (its before_cursor_execute event),
 so SQLite's BEGIN / BEGIN IMMEDIATE, PRAGMAs, SAVEPOINT / RELEASE and PostgreSQL's SET LOCAL all count.
 COMMIT and ROLLBACK do not: both drivers end a transaction through the DBAPI's commit()/rollback(),
-never a cursor, on both databases alike. PostgreSQL's implicit BEGIN is sent by the driver with the
-first statement and is not a statement of its own. Each count is taken in the steady state of a
+never a cursor. Nor does PostgreSQL's BEGIN: psycopg sends it by itself before the first statement of
+a transaction (so on PostgreSQL each transaction also costs a BEGIN and a COMMIT round trip). Each count is taken in the steady state of a
 handheld: the token is already in this worker's token cache, the pooled connection is open, and the
 request before was of the same kind. (SQLite's synchronous level is per connection and can't change
 inside a transaction: the first relaxed scan-log write after a durable ledger write on the same pooled
@@ -14,9 +14,10 @@ An item scan by GTIN, at most 3:
   SQLite:      BEGIN (read) · resolve the GTIN to its item · INSERT the scan log (one statement, no BEGIN)
   PostgreSQL:  resolve the GTIN · SET LOCAL synchronous_commit = off (the log's relaxed durability) ·
                INSERT the scan log
-A move, at most 10:
-  BEGIN IMMEDIATE (SQLite only) · the Idempotency-Key's claim and its stored answer · resolve item,
-  from and to · lock/update both balances · INSERT the movement; nothing re-read to build the answer.
+A move, at most 10 (an executemany, e.g. the UPDATE of both balances, is one statement):
+  BEGIN IMMEDIATE (SQLite only) · resolve the item · both locations in one query · create the missing
+  balance rows (INSERT … SELECT … ON CONFLICT DO NOTHING) · lock both balances · UPDATE them · INSERT the
+  movement · the Idempotency-Key's record; the answer is built from the rows in hand, nothing re-read.
 """
 
 from __future__ import annotations

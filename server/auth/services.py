@@ -87,7 +87,7 @@ def deactivate_user(user: User) -> None:
 
 
 def _end_sessions(user: User) -> None:
-    _forget_now_and_at_commit(token_cache.forget_user, user.id)
+    forget_cached_tokens(user.id)
     user.credentials_version += 1
     now = utcnow()
     for token in user.tokens:
@@ -156,6 +156,11 @@ def revoke_token(plain: str) -> None:
 # This worker's token cache forgets a revoked token (or a user's tokens) at once, and again when the
 # transaction ends: a request of another thread may have read the old row before the commit.
 _FORGET_AT_END = "shipfloor.token_cache_forget"
+
+
+def forget_cached_tokens(user_id: int) -> None:
+    """Call in the transaction that changes a user's role, name or active flag: this worker re-reads them."""
+    _forget_now_and_at_commit(token_cache.forget_user, user_id)
 
 
 def _forget_now_and_at_commit(forget, key) -> None:

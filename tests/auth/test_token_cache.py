@@ -134,3 +134,18 @@ def test_the_cached_user_serves_role_checks_names_and_writes_in_later_transactio
     assert picker.scan("NO-SUCH-CODE-2").status_code == 404
     logged = db.session.scalars(sa.select(ScanLog.user_id)).all()
     assert logged == [users["picker"].id] * 2
+
+
+def test_a_role_change_with_forget_cached_tokens_applies_to_the_next_request(db, users, picker, clock):
+    from server.auth import services
+    from server.auth.models import Role, User
+
+    assert_problem(picker.get("/api/users"), 403, "forbidden")  # cached as a picker
+
+    def promote():
+        db.session.get(User, users["picker"].id).role = Role.ADMIN
+        services.forget_cached_tokens(users["picker"].id)
+
+    _in_transaction(promote)
+    assert picker.get("/api/users").status_code == 200
+    assert picker.get("/api/me").json["user"]["role"] == "admin"
