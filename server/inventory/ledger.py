@@ -26,7 +26,6 @@ from .errors import (AlreadyReversed, ContainerCycle, InsufficientStock, Invalid
 from .ledger_models import NO_LOT, ContainerMove, StockBalance, StockMove
 from .locations import create_location
 from .models import Location
-from .queries import lot_out
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,18 @@ IN_PLACE_KINDS = frozenset({MoveKind.ADJUST, MoveKind.COUNT})
 def first_expiry_first(balance: StockBalance) -> tuple:
     """THE order lots leave a location in: earliest expiry first, lots without expiry last, then by lot."""
     return (balance.expiry is None, balance.expiry or date.max, balance.lot, balance.id)
+
+
+def first_to_expire(balances, *, movable=lambda b: b.qty - b.reserved) -> StockBalance | None:
+    """The balance (of one item in one place) to take first: first-expiry-first among those with stock to
+    take, if it has an expiry at all (undated lots have no "first to expire")."""
+    first = min((b for b in balances if movable(b) > 0), key=first_expiry_first, default=None)
+    return first if first is not None and first.expiry is not None else None
+
+
+def lot_out(lot: str) -> str | None:
+    """A balance's or movement's lot as the API shows it: null for the units without a lot."""
+    return lot if lot != NO_LOT else None
 
 
 def require_open(loc: Location, *, field: str = "to") -> Location:
@@ -115,13 +126,13 @@ def _choose_lots(rows: list[StockBalance], *, src: Location, item: Item, lot: st
     with_stock = [r for r in rows if movable(r) > 0]
     if lot is not None or fefo or len(with_stock) <= 1:
         return rows
-    first = with_stock[0]
+    first = first_to_expire(with_stock, movable=movable)
     raise LotRequired(
         _("%(loc)s holds %(n)d lots of %(sku)s. Scan or choose the lot you take.", loc=src.code,
           n=len(with_stock), sku=item.sku),
         field="lot", expected="one of the lots listed",
         lots=[{"lot": lot_out(r.lot), "expiry": r.expiry.isoformat() if r.expiry else None, "qty": r.qty,
-               "available": movable(r), "first_expiry": r is first and r.expiry is not None}
+               "available": movable(r), "first_expiry": r is first}
               for r in with_stock])
 
 

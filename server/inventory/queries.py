@@ -15,14 +15,10 @@ from ..catalog.queries import item_matches
 from ..errors import NotFound
 from ..extensions import db
 from .codes import LocationKind
+from .ledger import first_expiry_first, first_to_expire, lot_out
 from .ledger_models import NO_LOT, StockBalance, StockMove
 from .locations import walking_order
 from .models import Location, Zone
-
-
-def lot_out(lot: str) -> str | None:
-    """A balance's or movement's lot as the API shows it: null for the units without a lot."""
-    return lot if lot != NO_LOT else None
 
 
 def stock_for_item(item: Item) -> dict:
@@ -41,18 +37,29 @@ def stock_for_item(item: Item) -> dict:
 
 
 def stock_in_location(loc: Location) -> dict:
-    """What one location holds, and which containers stand in it."""
+    """What one location holds, and which containers stand in it.
+
+    Each item's lots come first-expiry-first, the one to take first marked (first_expiry), as the ledger
+    would choose them.
+    """
     rows = db.session.execute(
         sa.select(StockBalance, Item.sku, Item.name).join(Item, StockBalance.item_id == Item.id)
-        .where(StockBalance.location_id == loc.id, StockBalance.qty > 0).order_by(Item.sku_key, StockBalance.lot)
+        .where(StockBalance.location_id == loc.id, StockBalance.qty > 0).order_by(Item.sku_key)
     ).all()
+    by_item: dict[str, list] = {}
+    for row in rows:
+        by_item.setdefault(row.sku, []).append(row)
+    firsts = {first.id for lines in by_item.values()
+              if (first := first_to_expire([b for b, _sku, _name in lines])) is not None}
     children = db.session.scalars(sa.select(Location.code).where(Location.parent_id == loc.id,
                                                                  Location.active)).all()
     return {"location": loc.code, "kind": loc.kind.value, "parent": loc.parent.code if loc.parent else None,
             "containers": list(children),
             "items": [{"item": sku, "name": name, "qty": b.qty, "reserved": b.reserved,
                        "available": b.qty - b.reserved, "lot": lot_out(b.lot),
-                       "expiry": b.expiry.isoformat() if b.expiry else None} for b, sku, name in rows]}
+                       "expiry": b.expiry.isoformat() if b.expiry else None, "first_expiry": b.id in firsts}
+                      for lines in by_item.values()
+                      for b, sku, name in sorted(lines, key=lambda line: first_expiry_first(line[0]))]}
 
 
 def movement_history(*, item_id: int | None = None, location_id: int | None = None, kind: str | None = None,

@@ -73,6 +73,15 @@ def test_a_move_by_plain_gtin_out_of_a_two_lot_bin_asks_for_the_lot(api, floor):
     assert stock(api, YOG) == BEFORE
 
 
+def test_a_location_lists_its_lots_first_expiry_first_with_the_first_marked(api, floor):
+    """The handheld shows the same choice before the write as the ledger would ask for."""
+    held = api("picker").get("/api/locations/A-01/stock").json["items"]
+    assert [(x["lot"], x["expiry"], x["first_expiry"]) for x in held] == [
+        ("L-EARLY", "2027-03-31", True), ("L-LATE", "2027-09-30", False)]
+    mugs = api("picker").get("/api/locations/A-04/stock").json["items"]
+    assert [(x["item"], x["lot"], x["first_expiry"]) for x in mugs] == [(MUG, None, False)]
+
+
 def test_the_chosen_lot_moves(api, floor):
     r = api("picker").post("/api/moves", {"item": YOG_GTIN, "qty": 2, "from": "A-01", "to": "A-03",
                                           "lot": "L-LATE"})
