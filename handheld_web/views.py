@@ -8,13 +8,15 @@ from flask import current_app, make_response, render_template, url_for
 from flask_babel import get_locale
 
 from handheld_web import bp
+from handheld_web.screens import page_endpoints, screens_out
+from server.inventory.codes import CONTAINER_KINDS, LocationKind
+from server.receiving.services import RECEIVING_KINDS
 
 _ROOT = Path(__file__).parent
 _STATIC = _ROOT / "static"
 # Static files the service worker keeps for offline starts (pages are added by endpoint below).
 _SHELL_STATIC = ("js", "css", "icons")
-_SHELL_PAGES = ("handheld.index", "handheld.lookup", "handheld.receive", "handheld.putaway", "handheld.move",
-                "handheld.manifest")
+_SHELL_PAGES = ("handheld.index", *page_endpoints(), "handheld.manifest")
 
 
 def _no_cache(response):
@@ -49,7 +51,7 @@ def _inject_locale():
 @bp.get("/")
 def index():
     """Show the app shell: badge login and the home screen, switched in the browser."""
-    return _no_cache(make_response(render_template("handheld/index.html", page="index")))
+    return _no_cache(make_response(render_template("handheld/index.html", page="index", screens=screens_out())))
 
 
 @bp.get("/lookup")
@@ -58,14 +60,23 @@ def lookup():
     return _no_cache(make_response(render_template("handheld/lookup.html", page="lookup")))
 
 
-def _task_page(page: str):
-    return _no_cache(make_response(render_template(f"handheld/{page}.html", page=page)))
+def _task_page(page: str, **context):
+    return _no_cache(make_response(render_template(f"handheld/{page}.html", page=page, **context)))
+
+
+def _receiving_rules() -> dict:
+    """Where goods may be received, as the server decides it, so the scan can refuse a bin at once."""
+    return {
+        "receiving_kinds": sorted(k.value for k in RECEIVING_KINDS),
+        "container_kinds": sorted(k.value for k in CONTAINER_KINDS),
+        "kind_labels": {k.value: str(k.label) for k in LocationKind},
+    }
 
 
 @bp.get("/receive")
 def receive():
     """Show the receiving screen: receipt, dock, then item scans with quantities."""
-    return _task_page("receive")
+    return _task_page("receive", rules=_receiving_rules())
 
 
 @bp.get("/putaway")

@@ -34,6 +34,12 @@ def open_task(page, tile: str, screen: str) -> None:
     expect(page.locator("#scan")).to_be_focused()
 
 
+def start_blind_receipt(page) -> None:
+    """On the receive screen, start a blind receipt and wait until it is the one in hand."""
+    page.locator("#blind-start").click()
+    expect(page.locator("#receipt-ref")).to_contain_text("BLIND-")
+
+
 def set_qty(page, qty: int) -> None:
     """Type a quantity into the stepper's number, then Enter (back to the scan field)."""
     page.locator("#qty").fill(str(qty))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.handheld.steps import (GTIN13, fresh_session, movements_by_kind, open_task, set_qty, sign_in,
-                                  stock_by_location, wedge_scan)
+                                  start_blind_receipt, stock_by_location, wedge_scan)
 
 DRAIN_TIMEOUT_MS = 20000  # the `online` event replays at once; the 5 s timer is the fallback
 
@@ -19,8 +19,7 @@ def test_writes_queued_offline_land_once_when_the_network_returns(floor, page, c
 
     # Online: receive 6 mugs into the dock on a blind receipt.
     open_task(page, "receive", "receive")
-    page.locator("#blind-start").click()
-    expect(page.locator("#receipt-ref")).to_contain_text("BLIND-")
+    start_blind_receipt(page)
     wedge_scan(page, "DOCK-1")
     wedge_scan(page, GTIN13)
     set_qty(page, 6)

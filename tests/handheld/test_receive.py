@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from server.http import run_in_transaction
-from tests.handheld.steps import (CASE_GTIN14, GTIN13, open_task, set_qty, sign_in, stock_by_location,
-                                  wedge_scan)
+from tests.handheld.steps import (CASE_GTIN14, GTIN13, open_task, set_qty, sign_in, start_blind_receipt,
+                                  stock_by_location, wedge_scan)
 
 
 @pytest.fixture
@@ -76,8 +76,7 @@ def test_receiving_against_a_receipt_shows_progress_then_an_amber_over_receipt(r
 
 def test_a_case_pack_scan_defaults_to_its_units_and_receives_that_many(floor, receiving, api):
     page = receiving
-    page.locator("#blind-start").click()
-    expect(page.locator("#receipt-ref")).to_contain_text("BLIND-")
+    start_blind_receipt(page)
     wedge_scan(page, "DOCK-1")
     wedge_scan(page, CASE_GTIN14)
     expect(page.locator("#item-name")).to_have_text("Cola can")
@@ -105,14 +104,28 @@ def test_wrong_scans_show_the_red_overlay_and_change_nothing(receipt, receiving,
     expect(page.locator("#error-overlay")).to_be_visible()
     expect(page.locator("#error-detail")).to_contain_text("is not a location")
     page.locator("#error-ok").click()
-    wedge_scan(page, "A-01-01")  # a bin is not a receiving location: the server says so
-    wedge_scan(page, GTIN13)
-    page.locator("#confirm").click()
-    expect(page.locator("#error-overlay")).to_be_visible()
-    expect(page.locator("#error-detail")).to_contain_text("not a dock or staging location")
+    wedge_scan(page, "DOCK-1")
+    wedge_scan(page, "A-01-01")  # a bin where the item is wanted: refused, still receiving into the dock
+    expect(page.locator("#error-detail")).to_contain_text("A-01-01 is a location")
     page.locator("#error-ok").click()
-    expect(page.locator("#item-card")).to_be_visible()  # the work is still in hand
+    expect(page.locator("#location-code")).to_have_text("DOCK-1")
     assert stock_by_location(api, "SKU-1001") == {}
+
+
+def test_a_storage_bin_is_refused_at_the_scan_with_the_reason(receipt, receiving, api):
+    page = receiving
+    page.locator("#receipt-list button", has_text="PO-4711").click()
+    wedge_scan(page, "A-01-01")
+    expect(page.locator("#error-overlay")).to_be_visible()
+    expect(page.locator("#error-detail")).to_have_text(
+        "A-01-01 (Bin) cannot receive goods. Scan a dock or staging location, or a pallet standing on one.")
+    page.locator("#error-ok").click()
+    expect(page.locator("#location-code")).to_be_hidden()  # nothing kept
+    expect(page.locator("#outcome")).to_be_hidden()
+    expect(page.locator("#prompt")).to_have_text("Scan the dock or staging location")
+    wedge_scan(page, "TOTE-9")  # a tote standing on the dock receives
+    expect(page.locator("#location-code")).to_have_text("TOTE-9")
+    expect(page.locator("#outcome")).to_have_text("Receiving into TOTE-9.")
 
 
 def test_a_picker_does_not_see_the_receiving_tiles(page, live_server, users):

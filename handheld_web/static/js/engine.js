@@ -21,6 +21,7 @@ import {
 import { t } from "./i18n.js";
 import { initScanner } from "./scanner.js";
 import { initShell } from "./shell.js";
+import { readJson, writeJson } from "./storage.js";
 
 // The engine's own step: which lot of the item in hand (shown when a location holds several).
 const LOT_STEP = { prompt: "p_choose_lot", accepts: ["item"] };
@@ -75,23 +76,12 @@ export function runScreen(def) {
 
   const stepOf = (name) => (name === "lot" ? LOT_STEP : def.steps[name]);
 
-  function save() {
-    if (!def.persist) return;
-    try {
-      sessionStorage.setItem(`shipfloor.${def.name}`, JSON.stringify(pick(s, def.persist)));
-    } catch {
-      // Storage full: surviving a reload is a convenience.
-    }
-  }
-
-  function restore() {
-    if (!def.persist) return;
-    try {
-      s = { ...s, ...pick(JSON.parse(sessionStorage.getItem(`shipfloor.${def.name}`)) ?? {}, def.persist) };
-    } catch {
-      // A broken saved state starts the screen afresh.
-    }
-  }
+  // What a screen keeps across a reload (the receipt and dock in hand), per tab.
+  const saveKey = `shipfloor.${def.name}`;
+  const save = () => def.persist && writeJson(sessionStorage, saveKey, pick(s, def.persist));
+  const restore = () => {
+    if (def.persist) s = { ...s, ...pick(readJson(sessionStorage, saveKey, {}), def.persist) };
+  };
 
   function renderLots() {
     const box = $("lot-choice");

@@ -5,6 +5,7 @@ import { ApiProblem, OfflineError, api } from "./api.js";
 import { attentionBeep, goodBeep, hideOverlay, onTap, showOverlay } from "./feedback.js";
 import { t } from "./i18n.js";
 import { uuid } from "./session.js";
+import { putNewest, readJson } from "./storage.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -15,26 +16,8 @@ export const $ = (id) => document.getElementById(id);
 const KNOWN_KEY = "shipfloor.known";
 const KNOWN_MAX = 200;
 
-function known() {
-  try {
-    return JSON.parse(sessionStorage.getItem(KNOWN_KEY)) || {};
-  } catch {
-    return {};
-  }
-}
-
-function remember(code, answer) {
-  const all = known();
-  delete all[code];
-  all[code] = answer;
-  const keys = Object.keys(all);
-  for (const k of keys.slice(0, Math.max(0, keys.length - KNOWN_MAX))) delete all[k];
-  try {
-    sessionStorage.setItem(KNOWN_KEY, JSON.stringify(all));
-  } catch {
-    // Storage full: recognising codes offline is a convenience, not a need.
-  }
-}
+const known = () => readJson(sessionStorage, KNOWN_KEY, {});
+const remember = (code, answer) => putNewest(sessionStorage, KNOWN_KEY, code, answer, KNOWN_MAX);
 
 const CONTAINER_KINDS = new Set(["tote", "cart", "pallet", "carton"]);
 

@@ -37,9 +37,35 @@ function roleLabel(role) {
   return label === `role_${role}` ? role : label;
 }
 
+// The task tiles, from the screen list the server renders (handheld_web/screens.py): a screen not
+// built yet shows disabled; each tile names the roles the server lets do that screen's writes.
+function buildTiles() {
+  const nav = $("tiles");
+  if (nav.children.length) return;
+  for (const screen of JSON.parse($("screens").textContent)) {
+    const tile = document.createElement(screen.url ? "a" : "button");
+    tile.id = `tile-${screen.name}`;
+    tile.className = screen.url ? "tile" : "tile tile-off";
+    tile.dataset.roles = screen.roles.join(" ");
+    tile.dataset.icon = screen.icon;
+    tile.textContent = screen.title;
+    if (screen.url) {
+      tile.href = screen.url;
+    } else {
+      tile.type = "button";
+      tile.disabled = true;
+      const soon = document.createElement("small");
+      soon.textContent = t("coming_soon");
+      tile.append(" ", soon);
+    }
+    nav.append(tile);
+  }
+}
+
 function showHome(user) {
   $("user-name").textContent = user?.name ?? "";
   $("user-role").textContent = user?.role ? roleLabel(user.role) : "";
+  buildTiles();
   // Tasks of other roles stay out of the way (the server refuses them anyway).
   for (const tile of document.querySelectorAll(".tile[data-roles]")) {
     tile.hidden = !tile.dataset.roles.split(" ").includes(user?.role);

@@ -1,0 +1,60 @@
+"""The handheld's screens, defined once: the home tiles, who sees each, and which API writes it makes.
+
+The roles are the constants the API routes check (expanded the way the role check expands them), so a
+tile can never show to a role the server would refuse; tests/handheld/test_screens.py holds them equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from server.auth.guard import ANY_ROLE, allowed_roles
+from server.auth.models import RECEIVING_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str  # also the page module (static/js/screens/<name>.js) and the tile id (#tile-<name>)
+    title: object  # a lazy translation
+    icon: str
+    roles: frozenset[Role]  # who the server lets do this screen's writes
+    endpoint: str | None = None  # None: not built yet, shown as "coming soon"
+    writes: tuple[str, ...] = ()  # API endpoints the screen posts to
+
+    def out(self) -> dict:
+        return {
+            "name": self.name,
+            "title": str(self.title),
+            "icon": self.icon,
+            "url": url_for(self.endpoint) if self.endpoint else None,
+            "roles": sorted(r.value for r in self.roles),
+        }
+
+
+def _screen(name, title, icon, roles, endpoint=None, writes=()) -> Screen:
+    return Screen(name, title, icon, allowed_roles(roles), endpoint, tuple(writes))
+
+
+# In tile order.
+SCREENS: tuple[Screen, ...] = (
+    _screen("lookup", _l("Look up"), "search", ANY_ROLE, "handheld.lookup"),
+    _screen("receive", _l("Receive"), "inbox", RECEIVING_ROLES, "handheld.receive",
+            ("receiving.start_blind", "receiving.receive", "receiving.close_receipt")),
+    _screen("putaway", _l("Put away"), "shelf", RECEIVING_ROLES, "handheld.putaway", ("receiving.post_putaway",)),
+    _screen("move", _l("Move"), "arrows", ANY_ROLE, "handheld.move", ("stock.post_moves", "stock.post_container_move")),
+    _screen("pick", _l("Pick"), "cart", ANY_ROLE),
+    _screen("pack", _l("Pack"), "box", ANY_ROLE),
+    _screen("count", _l("Count"), "list", ANY_ROLE),
+)
+
+
+def screens_out() -> list[dict]:
+    """The screen list as the home page renders it into JSON."""
+    return [s.out() for s in SCREENS]
+
+
+def page_endpoints() -> tuple[str, ...]:
+    return tuple(s.endpoint for s in SCREENS if s.endpoint)
