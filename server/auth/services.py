@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -186,7 +187,8 @@ def check_not_locked(account_key: str, client_key: str) -> None:
     waits = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
     if waits:
         seconds = int((max(waits) - now).total_seconds()) + 1
-        raise TooManyAttempts(_("Too many wrong tries. Wait %(s)d seconds or ask a supervisor.", s=seconds),
+        raise TooManyAttempts(ngettext("Too many wrong tries. Wait %(num)d second or ask a supervisor.",
+                                       "Too many wrong tries. Wait %(num)d seconds or ask a supervisor.", seconds),
                               headers={"Retry-After": str(seconds)}, retry_after=seconds)
 
 
