@@ -35,9 +35,9 @@ class WriteRoute:
 
 
 class APIBlueprint(_APIBlueprint):
-    def write(self, rule: str, *, roles: Role | Iterable[Role] | None = None, body=None, files=None, out=None, status: int = 200,
-              summary: str, description: str | None = None, method: str = "POST", public: bool = False,
-              transaction: bool = True):
+    def write(self, rule: str, *, roles: Role | Iterable[Role] | None = None, body=None, files=None, out=None,
+              status: int = 200, summary: str, description: str | None = None, method: str = "POST",
+              public: bool = False, transaction: bool = True):
         """Declare a write: `body` (JSON) or `files` (multipart) is parsed after the role check, inside the
         transaction, and passed to the handler as `body` / `files`; `out` serialises its return value."""
         method = method.upper()

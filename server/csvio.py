@@ -69,7 +69,8 @@ def read_rows(data: bytes | str, required: Iterable[str] = ()) -> Iterator[tuple
             if any(row.values()):
                 yield start, row
     except csv.Error as e:
-        raise RowError(_("The file cannot be read as CSV near line %(n)d: %(e)s", n=reader.line_num, e=e)) from None
+        raise RowError(_("The file cannot be read as CSV near line %(n)d: %(e)s",
+                         n=reader.line_num, e=e)) from None
 
 
 def _delimiter(text: str) -> str:
