@@ -3,8 +3,9 @@
 // (DESIGN decision 10): writes wait in IndexedDB and are replayed in order, each with the
 // Idempotency-Key made when it was scanned, so a resend can never post a move twice.
 import { errorBuzz, showError } from "./feedback.js";
-import { t } from "./i18n.js";
+import { has, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
+import * as refs from "./refs.js"; // H2: ids of earlier queued writes in later paths (refs.js)
 import { clearSession, deviceId, getSession, uuid } from "./session.js";
 
 const READ_TIMEOUT_MS = 10000;
@@ -15,10 +16,10 @@ const REPLAY_EVERY_MS = 5000;
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
 
 export class ApiProblem extends Error {
-  constructor({ status, code, title, detail, field, expected, errors, type }) {
+  constructor({ status, code, title, detail, field, expected, errors, type, lots }) {
     super(detail || title || `HTTP ${status}`);
     this.name = "ApiProblem";
-    Object.assign(this, { status, code, title, detail, field, expected, errors, type });
+    Object.assign(this, { status, code, title, detail, field, expected, errors, type, lots });
   }
 }
 
@@ -134,6 +135,38 @@ function post(path, body = {}, { idempotencyKey } = {}) {
   return withRetry(() => send("POST", path, body, options));
 }
 
+// ---- what a queued write does, in words ---------------------------------------------------
+
+// For entries queued without a label (before labels existed): the action read from path and body.
+const DESCRIPTIONS = [
+  [/^\/api\/moves$/, (b) => t("label_move", { qty: b.qty, item: b.item, from: b.from, to: b.to })],
+  [/^\/api\/container-moves$/, (b) => t("label_container_move", { container: b.container, to: b.to })],
+  [/^\/api\/putaways$/, (b) => t("label_putaway", { qty: b.qty, item: b.item, from: b.from, to: b.to })],
+  [/^\/api\/receipts\/blind$/, () => t("label_blind")],
+  [/^\/api\/receipts\/[^/]+\/receive$/, (b) =>
+    t("label_receive_into", { qty: b.qty, item: String(b.code ?? "").replaceAll("\x1d", " "), location: b.location })],
+  [/^\/api\/receipts\/([^/]+)\/close$/, (b, id) => t("label_close", { ref: id })],
+  [/^\/api\/adjustments$/, (b) => t("label_adjust", { qty: b.qty, item: b.item, location: b.location })],
+];
+
+export function describeWrite({ label, path, body }) {
+  if (label) return label;
+  for (const [pattern, words] of DESCRIPTIONS) {
+    const m = pattern.exec(path);
+    if (m) return words(body ?? {}, ...m.slice(1).map(decodeURIComponent));
+  }
+  return t("label_other", { path });
+}
+
+// What the events about a queued write carry: enough for a screen to tell whether it is its own.
+const writeDetail = (entry) => ({
+  seq: entry.seq,
+  method: entry.method,
+  path: entry.path,
+  body: entry.body,
+  label: describeWrite(entry),
+});
+
 // ---- offline write queue ------------------------------------------------------------------
 
 // seq -> {resolve, reject} for writes whose caller is still waiting for the server's answer.
@@ -158,7 +191,8 @@ async function drain() {
     const waiter = waiters.get(entry.seq);
     let data;
     try {
-      data = await send(entry.method, entry.path, entry.body, { ...entry, timeout: WRITE_TIMEOUT_MS });
+      const path = refs.resolvePath(entry.path); // H2: {ref:NAME} → the id an earlier write was given
+      data = await send(entry.method, path, entry.body, { ...entry, timeout: WRITE_TIMEOUT_MS });
     } catch (e) {
       if (isTransient(e)) return; // stays queued with its key; the timer or `online` resends it
       // A 401 is kept even when someone waits: signing in again and tapping Retry saves it.
@@ -174,9 +208,11 @@ async function drain() {
       await outbox.put({ ...entry, state: "refused", problem });
       return;
     }
+    refs.remember(entry.ref, data); // H2: before removing it, so no later write can miss the id
     await outbox.remove(entry.seq);
     waiters.delete(entry.seq);
-    waiter?.resolve(data);
+    if (waiter) waiter.resolve(data);
+    else emit("landed", { ...writeDetail(entry), data }); // its screen only said "queued"
     await announce();
   }
 }
@@ -203,6 +239,7 @@ export async function replay() {
     for (const [seq, w] of waiters) {
       waiters.delete(seq);
       w.resolve({ queued: true });
+      emit("queued", { seq });
     }
     await announce();
   }
@@ -210,8 +247,9 @@ export async function replay() {
 
 // Queue a write and try to send it now. Resolves with the server's JSON once it lands, or
 // {queued: true} when it has to wait; rejects with ApiProblem when the server refuses it
-// while the caller waits (the caller shows it).
-async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt } = {}) {
+// while the caller waits (the caller shows it). `label` names the action for people ("Move 5 ×
+// SKU-1 from A to B"): the refused-write dialog shows it, perhaps long after the screen is gone.
+async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt, ref } = {}, { label } = {}) {
   const s = getSession();
   const entry = {
     method,
@@ -219,9 +257,11 @@ async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt
     body,
     idempotencyKey: idempotencyKey || uuid(),
     scannedAt: scannedAt || new Date().toISOString(),
+    ref: ref ?? null, // H2: keep this answer's id under that name (refs.js)
     token: s?.token ?? null,
     userId: s?.user?.id ?? null,
     deviceId: deviceId(),
+    label: label || null,
     state: "pending",
   };
   let seq;
@@ -233,7 +273,10 @@ async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt
     return send(method, path, body, { ...entry, timeout: WRITE_TIMEOUT_MS });
   }
   await announce();
-  if (navigator.onLine === false) return { queued: true };
+  if (navigator.onLine === false) {
+    emit("queued", { seq });
+    return { queued: true };
+  }
   const answer = new Promise((resolve, reject) => waiters.set(seq, { resolve, reject }));
   replay();
   return answer;
@@ -252,7 +295,9 @@ async function retryRefused(seq) {
 
 // Drop a refused write for good. The UI asks for explicit confirmation before calling this.
 async function discardRefused(seq) {
+  const entry = await outbox.get(seq);
   await outbox.remove(seq);
+  if (entry) emit("discarded", writeDetail(entry));
   await replay();
 }
 
@@ -276,11 +321,19 @@ function startOutbox() {
   replay();
 }
 
+// A title for people: ours for the codes we know, else the server's when it reads like words,
+// never a code ("invalid_input") or a shout.
+export function problemTitle(problem) {
+  if (problem?.code && has(`problem_${problem.code}`)) return t(`problem_${problem.code}`);
+  const title = problem?.title ?? "";
+  return /[a-z]/.test(title) && !/_/.test(title) ? title : t("error");
+}
+
 // Buzz and show a failed request to the person holding the device.
 export function showProblem(err) {
   errorBuzz();
   if (err instanceof ApiProblem) {
-    return showError(err.detail || err.title, { title: err.title || t("error") });
+    return showError(err.detail || err.title || t("request_failed"), { title: problemTitle(err) });
   }
   if (err instanceof OfflineError) return showError(t("offline_needed"), { title: t("offline") });
   console.error(err);

@@ -1,8 +1,8 @@
 // Page chrome shared by every handheld screen: network and queue indicators in the header,
 // the "refused write" dialog, the service worker, and the way back to sign-in.
-import { api } from "./api.js";
+import { api, describeWrite, problemTitle } from "./api.js";
 import { confirmDialog, errorBuzz, hideOverlay, onTap, showOverlay } from "./feedback.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { getSession } from "./session.js";
 
 const HOME = "/hh/";
@@ -27,11 +27,11 @@ function showRefused(entry) {
   if (!entry || entry.seq === shownSeq) return;
   shownSeq = entry.seq;
   const el = document.getElementById("refused-overlay");
-  document.getElementById("refused-detail").textContent = entry.problem?.detail || t("request_failed");
-  document.getElementById("refused-what").textContent = t("refused_what", {
-    method: entry.method,
-    path: entry.path,
-    when: new Date(entry.scannedAt).toLocaleString(),
+  // What was refused, in the words of the work done ("Move 50 × SKU-1001 from A to B"), and why.
+  document.getElementById("refused-title").textContent = t("refused_title", { what: describeWrite(entry) });
+  document.getElementById("refused-detail").textContent = entry.problem?.detail || problemTitle(entry.problem);
+  document.getElementById("refused-what").textContent = t("refused_when", {
+    when: new Date(entry.scannedAt).toLocaleString(lang()),
   });
   const close = () => {
     shownSeq = null;
@@ -55,6 +55,30 @@ function showRefused(entry) {
   showOverlay(el);
 }
 
+// The "No connection … saved on this device" line of a screen describes the last write it was told
+// is queued. Once that write has gone (sent, or refused and discarded) the line is no longer true.
+let lastQueued = null;
+
+function clearQueuedNotes() {
+  for (const note of document.querySelectorAll('main [data-state="queued"]')) {
+    note.hidden = true;
+    delete note.dataset.state;
+  }
+}
+
+function watchQueuedNotes() {
+  document.addEventListener("shipfloor:queued", (e) => {
+    lastQueued = e.detail.seq;
+  });
+  const gone = (e) => {
+    if (lastQueued !== null && e.detail.seq >= lastQueued) clearQueuedNotes(); // the queue goes in order
+  };
+  document.addEventListener("shipfloor:landed", gone);
+  document.addEventListener("shipfloor:discarded", gone);
+  // Another tab may have sent it: an empty queue leaves nothing "saved on this device".
+  document.addEventListener("shipfloor:outbox", (e) => e.detail.count === 0 && clearQueuedNotes());
+}
+
 // Call once from each page module. `needsSession`: pages other than sign-in leave without one.
 export function initShell({ needsSession = true } = {}) {
   if (needsSession && !getSession()) {
@@ -65,6 +89,7 @@ export function initShell({ needsSession = true } = {}) {
   window.addEventListener("online", () => setNet(true));
   window.addEventListener("offline", () => setNet(false));
   document.addEventListener("shipfloor:net", (e) => setNet(e.detail.online));
+  watchQueuedNotes();
   document.addEventListener("shipfloor:outbox", (e) => {
     setQueue(e.detail.count, e.detail.refused);
     // Signed out, the dialog would block the badge scan that could fix it (an expired token):
