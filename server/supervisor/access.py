@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from ..auth.models import Role, User
-from ..extensions import db
+from ..auth.models import Role
+from ..auth.queries import user_by_id
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 # Cached per request in the WSGI environ, not on `g`: an app context (and so `g`) can outlive a request.
 _CACHE_KEY = "shipfloor.supervisor_user"
 STAFF_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-# Pages anyone may open: the sign-in form and the stylesheet it needs.
-PUBLIC_ENDPOINTS = frozenset({"supervisor.login", "supervisor.static"})
+# Pages anyone may open: the sign-in form, the stylesheet it needs and the site icon.
+PUBLIC_ENDPOINTS = frozenset({"supervisor.login", "supervisor.static", "supervisor.favicon"})
 # Idle lifetime of a supervisor sign-in: a long shift plus a margin; each request extends it.
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -42,8 +46,8 @@ def current_supervisor() -> User | None:
     user = None
     uid = session.get("uid")
     if uid is not None:
-        # populate_existing: never trust a copy cached in the identity map for this check.
-        user = db.session.get(User, uid, populate_existing=True)
+        # fresh: never trust a copy cached in the identity map for this check.
+        user = user_by_id(uid, fresh=True)
         if user is None or not user.active or user.credentials_version != session.get("cv"):
             session.clear()
             flash(_("Your sign-in has ended. Sign in again."), "info")

@@ -10,7 +10,7 @@ from ..errors import BadCredentials, DomainError, Forbidden
 from ..http import run_in_transaction
 from .access import STAFF_ROLES, current_supervisor, safe_next, sign_in, sign_out
 from .forms import ActionForm, LoginForm
-from .views import bp
+from .pages import bp
 
 
 def _authenticate(username: str, password: str):

@@ -8,27 +8,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
 from ..auth.models import FLOOR_ROLES, Role
-from ..inventory.codes import ADJUST_REASONS, LocationKind, MoveKind, ReasonCode
+from ..inventory.codes import ADJUST_REASONS, LocationKind, MoveKind, reversal_reasons
 
 BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
 # Largest quantity one form line may book: a typo of extra digits must not reach the database as a
 # number its integer column cannot hold.
 MAX_UNITS = 1_000_000
 PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
-
-# Labels live on the enums (member.label); these maps keep the pages' lookups by code.
-ROLE_LABELS = {r: r.label for r in Role}
-KIND_LABELS = {k: k.label for k in LocationKind}
-MOVE_KIND_LABELS = {k: k.label for k in MoveKind}
-REASON_LABELS = {r: r.label for r in ReasonCode}
-
 
 def adjust_reason_choices() -> list[SelectChoice]:
     """The reasons an adjustment may give, labelled, in the order ADJUST_REASONS offers them."""
@@ -38,6 +31,17 @@ def adjust_reason_choices() -> list[SelectChoice]:
 
 class ActionForm(FlaskForm):
     """A button-only POST (sign out, deactivate): nothing but the CSRF token."""
+
+
+class ReverseForm(FlaskForm):
+    """Reverse a movement: the reasons offered are those the ledger allows for reversing its kind."""
+
+    reason = SelectField(lazy_gettext("Reason"), [DataRequired(lazy_gettext("Choose a reason."))])
+    next = HiddenField()
+
+    def __init__(self, kind: MoveKind, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [SelectChoice(r.value, r.label) for r in reversal_reasons(kind)]
 
 
 class LoginForm(FlaskForm):
@@ -76,7 +80,7 @@ class ItemForm(FlaskForm):
 class LocationForm(FlaskForm):
     code = StringField(lazy_gettext("Code"), [DataRequired(lazy_gettext("Enter a code.")), Length(max=64)])
     kind = SelectField(lazy_gettext("Kind"), default=LocationKind.BIN.value,
-                       choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()
+                       choices=[SelectChoice(k.value, k.label) for k in LocationKind
                                 if k != LocationKind.VIRTUAL])
     zone = StringField(lazy_gettext("Zone"), [Optional(), Length(max=16)])
     parent = StringField(lazy_gettext("Stands in (parent location)"), [Optional(), Length(max=64)])
@@ -104,7 +108,7 @@ class UserForm(FlaskForm):
                            [DataRequired(lazy_gettext("Enter a user name.")), Length(max=64)])
     display_name = StringField(lazy_gettext("Display name"), [Optional(), Length(max=120)])
     role = SelectField(lazy_gettext("Role"), default=Role.PICKER.value,
-                       choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
+                       choices=[SelectChoice(r.value, r.label) for r in Role])
     password = PasswordField(lazy_gettext("Password"), [Optional(), Length(min=8, max=200)],
                              description=lazy_gettext("Supervisors and admins: at least 8 characters."))
     badge = StringField(lazy_gettext("Badge"), [Optional(), Length(max=64)],

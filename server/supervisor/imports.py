@@ -1,9 +1,10 @@
-"""The shared half of the item and location CSV uploads."""
+"""The CSV upload pages (items, locations, receipts, opening stock): one form, one result table."""
 
 from __future__ import annotations
 
 import csv
 
+from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..errors import DomainError
@@ -32,3 +33,17 @@ def run_import(form, import_csv) -> dict | None:
     except DomainError as e:
         form.file.errors = [e.detail]
     return None
+
+
+def import_page(form, import_csv, **context):
+    """Show an import page; on upload run import_csv on the file and show what it did (422: nothing read).
+
+    context: columns, required, title, back, back_label, and optionally note and nav for the template.
+    """
+    result, status = None, 200
+    if form.validate_on_submit():
+        result = run_import(form, import_csv)
+        status = 200 if result is not None else 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("supervisor/import.html", form=form, result=result, **context), status

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 
-from ..errors import DomainError, InvalidInput
-from ..http import run_in_transaction
+from ..errors import InvalidInput
 from ..inventory import locations as services
 from ..inventory import queries as stock_queries
-from . import queries
-from .forms import KIND_LABELS, ActionForm, ImportForm, LocationForm
-from .imports import run_import
-from .views import PAGE_SIZE, bp, page_info, paging, show_domain_error
+from .forms import ActionForm, ImportForm, LocationForm
+from .imports import import_page
+from .pages import PAGE_SIZE, bp, offset, page_info, paging, submit
 
 LOCATION_CSV_COLUMNS = ("code", "zone", "kind", "parent", "aisle", "bay", "level", "position", "x", "y",
                         "pick_sequence", "capacity_units", "pickable", "blocked", "mixed_items_allowed")
-
-
-@bp.app_template_filter("location_kind")
-def _location_kind(kind) -> str:
-    return str(KIND_LABELS.get(kind, kind))
 
 
 @bp.get("/locations")
 def locations():
     """List locations matching the search text in walking order, a page at a time."""
     q, page = paging()
-    rows, total = services.search_locations(q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows, total = services.search_locations(q or None, limit=PAGE_SIZE, offset=offset(page))
     return render_template("supervisor/locations/list.html", locations=rows, q=q,
                            paging=page_info(page, total, len(rows)))
 
@@ -46,60 +39,45 @@ def _create_location(form: LocationForm):
 def location_new():
     """Show the new-location form and create the location."""
     form = LocationForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            loc = run_in_transaction(_create_location, form)
-        except DomainError as e:
-            show_domain_error(form, e)
-            status = 422
-        else:
-            flash(_("Location %(code)s created.", code=loc.code), "success")
-            return redirect(url_for("supervisor.location_detail", code=loc.code))
-    elif request.method == "POST":
-        status = 422
-    return render_template("supervisor/locations/new.html", form=form), status
+    return submit(form, lambda: _create_location(form),
+                  done=lambda loc: _("Location %(code)s created.", code=loc.code),
+                  to=lambda loc: url_for("supervisor.location_detail", code=loc.code),
+                  page="supervisor/locations/new.html")
 
 
 @bp.route("/locations/import", methods=["GET", "POST"])
 def location_import():
     """Create or update locations from an uploaded CSV and report each refused line."""
-    form = ImportForm()
-    result, status = None, 200
-    if form.validate_on_submit():
-        result = run_import(form, services.import_locations_csv)
-        status = 200 if result is not None else 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("supervisor/import.html", form=form, result=result, columns=LOCATION_CSV_COLUMNS,
-                           required=("code",), title=_("Import locations"),
-                           back=url_for("supervisor.locations"), back_label=_("Back to locations")), status
+    return import_page(ImportForm(), services.import_locations_csv, columns=LOCATION_CSV_COLUMNS,
+                       required=("code",), title=_("Import locations"), back=url_for("supervisor.locations"),
+                       back_label=_("Back to locations"))
+
+
+def _location(code: str):
+    loc = services.find_location(code, include_inactive=True)
+    if loc is None:
+        abort(404)
+    return loc
 
 
 @bp.get("/locations/<code>")
 def location_detail(code: str):
     """Show one location with the stock it holds and the containers standing in it."""
-    loc = services.find_location(code, include_inactive=True)
-    if loc is None:
-        abort(404)
+    loc = _location(code)
     children = services.children_of(loc)
     return render_template("supervisor/locations/detail.html", loc=loc, children=children,
                            stock=stock_queries.stock_in_location(loc),
-                           units=queries.units_in([c.id for c in children]))
+                           units=stock_queries.units_in([c.id for c in children]))
 
 
 @bp.post("/locations/<code>/deactivate")
 def location_deactivate(code: str):
     """Deactivate a location (the ledger keeps referring to it)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
     def deactivate():
-        loc = services.find_location(code, include_inactive=True)
-        if loc is None:
-            abort(404)
+        loc = _location(code)
         services.deactivate_location(loc)
-        return loc.code
+        return loc
 
-    flash(_("Location %(code)s deactivated.", code=run_in_transaction(deactivate)), "success")
-    return redirect(url_for("supervisor.location_detail", code=code))
+    return submit(ActionForm(), deactivate, done=lambda loc: _("Location %(code)s deactivated.", code=loc.code),
+                  to=url_for("supervisor.location_detail", code=code))

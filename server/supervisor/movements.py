@@ -5,22 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..auth.queries import all_users, user_by_name
+from ..catalog.queries import item_by_sku_or_code
 from ..errors import DomainError
-from ..extensions import db
-from ..http import run_in_transaction
-from ..inventory import ledger
+from ..inventory import ledger, queries
 from ..inventory.codes import MoveKind
-from ..inventory.ledger_models import NO_LOT, StockMove
 from ..inventory.locations import find_location
-from . import clock, queries
+from . import clock
 from .access import safe_next
 from .export import csv_response, export_name
-from .forms import MOVE_KIND_LABELS, ActionForm
-from .views import PAGE_SIZE, bp, offset, page_info, page_number, web_actor
+from .forms import ReverseForm
+from .pages import bp, page_info, page_number, page_of, submit, web_actor
 
 FILTERS = ("item", "location", "kind", "user", "from", "to")
 MOVEMENT_COLUMNS = ("id", "time", "kind", "sku", "name", "qty", "from", "to", "lot", "expiry", "reason",
@@ -57,7 +56,7 @@ def read_filters() -> Filters:
     never a silently ignored filter (that would show every movement)."""
     f = Filters(raw={k: request.args.get(k, "").strip() for k in FILTERS})
     if f.raw["item"]:
-        item = queries.item_for_filter(f.raw["item"])
+        item = item_by_sku_or_code(f.raw["item"])
         if item is None:
             f.errors["item"] = _("No item has the SKU or barcode %(code)s.", code=f.raw["item"])
         else:
@@ -74,7 +73,7 @@ def read_filters() -> Filters:
         else:
             f.errors["kind"] = _("Choose a kind from the list.")
     if f.raw["user"]:
-        user = queries.user_by_name(f.raw["user"])
+        user = user_by_name(f.raw["user"])
         if user is None:
             f.errors["user"] = _("There is no user %(name)s.", name=f.raw["user"])
         else:
@@ -90,25 +89,20 @@ def _page(filters: Filters, status: int = 200):
     page = page_number()
     rows, total = [], 0
     if not filters.errors:
-        stmt, count = queries.movements(**filters.criteria)
-        rows, total = queries.page_of(stmt, limit=PAGE_SIZE, offset=offset(page), count_stmt=count)
-    return render_template("supervisor/movements/list.html", rows=rows, filters=filters,
-                           kinds=MOVE_KIND_LABELS, users=queries.all_users(), lot=_lot,
-                           paging=page_info(page, total, len(rows)),
+        stmt, count = queries.movement_rows(**filters.criteria)
+        rows, total = page_of(stmt, page, count_stmt=count)
+    return render_template("supervisor/movements/list.html", rows=rows, filters=filters, kinds=list(MoveKind),
+                           users=all_users(), paging=page_info(page, total, len(rows)),
                            here=request.full_path.rstrip("?")), status
-
-
-def _lot(lot: str | None) -> str | None:
-    return None if lot in (None, NO_LOT) else lot
 
 
 def _export():
     filters = read_filters()
     if filters.errors:
         return _page(filters, 422)
-    stmt, _count = queries.movements(**filters.criteria)
+    stmt, _count = queries.movement_rows(**filters.criteria)
     return csv_response(export_name("movements"), MOVEMENT_COLUMNS, stmt, lambda r: (
-        r.id, r.created_at, r.kind, r.sku, r.name, r.qty, r.src, r.dst, _lot(r.lot), r.expiry, r.reason, r.ref_type,
+        r.id, r.created_at, r.kind, r.sku, r.name, r.qty, r.src, r.dst, r.lot, r.expiry, r.reason, r.ref_type,
         r.ref_id, r.user, r.device_id, r.scanned_at, r.reverses_id, r.reversed_by))
 
 
@@ -129,36 +123,30 @@ def movements_export():
 
 @bp.get("/movements/<int:move_id>")
 def movement_detail(move_id: int):
-    """One movement with all it records, and the movement it reverses or that reversed it."""
-    stmt, _count = queries.movements()
-    row = db.session.execute(stmt.where(StockMove.id == move_id)).first()
+    """One movement with all it records, the movement it reverses or that reversed it, and the reversal form."""
+    row = queries.movement_row(move_id)
     if row is None:
         abort(404)
-    return render_template("supervisor/movements/detail.html", m=row, lot=_lot,
-                           here=request.full_path.rstrip("?"))
+    back = safe_next(request.args.get("next")) or url_for("supervisor.movements")
+    return render_template("supervisor/movements/detail.html", m=row, here=request.full_path.rstrip("?"),
+                           form=ReverseForm(row.kind, formdata=None, data={"next": back}))
 
 
 @bp.post("/movements/<int:move_id>/reverse")
 def movement_reverse(move_id: int):
     """Correct a wrong movement with its linked mirror image (the original stays as it was)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    back = safe_next(request.form.get("next")) or url_for("supervisor.movements")
+    move = queries.get_move(move_id)
+    form = ReverseForm(move.kind)
+    back = safe_next(form.next.data) or url_for("supervisor.movements")
 
     def reverse():
-        move = db.session.get(StockMove, move_id)
-        if move is None:
-            abort(404)
-        return [m.id for m in ledger.reverse_move(move, actor=web_actor())]
+        try:
+            moved = ledger.reverse_move(queries.get_move(move_id), actor=web_actor(), reason=form.reason.data)
+        except IntegrityError:
+            # Another supervisor reversed it in the same instant (reverses_id is unique): theirs stands.
+            raise DomainError(_("Movement %(id)d was reversed already.", id=move_id)) from None
+        return [m.id for m in moved]
 
-    try:
-        ids = run_in_transaction(reverse)
-    except DomainError as e:
-        flash(e.detail, "error")
-    except IntegrityError:
-        # Another supervisor reversed it in the same instant (reverses_id is unique): theirs stands.
-        flash(_("Movement %(id)d was reversed already.", id=move_id), "error")
-    else:
-        flash(_("Movement %(id)d reversed by movement %(new)s.", id=move_id,
-                new=", ".join(str(i) for i in ids)), "success")
-    return redirect(back)
+    return submit(form, reverse, to=back,
+                  done=lambda ids: _("Movement %(id)d reversed by movement %(new)s.", id=move_id,
+                                     new=", ".join(map(str, ids))))

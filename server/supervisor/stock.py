@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import DomainError
-from ..http import run_in_transaction
-from ..inventory import moves
-from ..inventory.ledger_models import NO_LOT
-from . import queries
+from ..inventory import moves, queries
 from .export import csv_response, export_name
 from .forms import AdjustForm, ImportForm
-from .imports import run_import
-from .views import PAGE_SIZE, bp, offset, page_info, paging, show_domain_error, web_actor
+from .imports import import_page
+from .pages import bp, page_info, page_of, paging, submit, web_actor
 
 STOCK_ITEM_COLUMNS = ("sku", "name", "unit", "on_hand", "reserved", "available", "locations")
 STOCK_LOCATION_COLUMNS = ("location", "zone", "kind", "parent", "sku", "name", "lot", "expiry", "qty", "reserved",
@@ -21,10 +17,6 @@ STOCK_LOCATION_COLUMNS = ("location", "zone", "kind", "parent", "sku", "name", "
 OPENING_STOCK_COLUMNS = ("item", "location", "qty", "lot", "expiry")
 # The adjust form calls the place "location"; the ledger names a full destination "to".
 ADJUST_ALIASES = {"to": "location"}
-
-
-def _lot(lot: str | None) -> str | None:
-    return None if lot in (None, NO_LOT) else lot
 
 
 def _wants_csv() -> bool:
@@ -40,7 +32,7 @@ def _stock_by_item_filters() -> tuple[str, int, bool]:
 
 def _stock_by_item_csv():
     q, _page, in_stock = _stock_by_item_filters()
-    stmt = queries.stock_by_item(q or None, in_stock_only=in_stock)
+    stmt = queries.stock_by_item_rows(q or None, in_stock_only=in_stock)
     return csv_response(export_name("stock-by-item"), STOCK_ITEM_COLUMNS, stmt,
                         lambda r: (r.sku, r.name, r.unit, r.on_hand, r.reserved, r.available, r.locations))
 
@@ -51,8 +43,7 @@ def stock():
     if _wants_csv():
         return _stock_by_item_csv()
     q, page, in_stock = _stock_by_item_filters()
-    rows, total = queries.page_of(queries.stock_by_item(q or None, in_stock_only=in_stock), limit=PAGE_SIZE,
-                                  offset=offset(page))
+    rows, total = page_of(queries.stock_by_item_rows(q or None, in_stock_only=in_stock), page)
     args = {k: v for k, v in (("q", q), ("in_stock", "1" if in_stock else "")) if v}
     return render_template("supervisor/stock/by_item.html", rows=rows, q=q, in_stock=in_stock, args=args,
                            paging=page_info(page, total, len(rows)))
@@ -73,9 +64,9 @@ def _stock_by_location_filters() -> tuple[str, int, str]:
 
 def _stock_by_location_csv():
     q, _page, zone = _stock_by_location_filters()
-    stmt = queries.stock_by_location(q or None, zone=zone or None)
+    stmt = queries.stock_by_location_rows(q or None, zone=zone or None)
     return csv_response(export_name("stock-by-location"), STOCK_LOCATION_COLUMNS, stmt,
-                        lambda r: (r.location, r.zone, r.kind, r.parent, r.sku, r.name, _lot(r.lot), r.expiry,
+                        lambda r: (r.location, r.zone, r.kind, r.parent, r.sku, r.name, r.lot, r.expiry,
                                    r.qty, r.reserved, r.available))
 
 
@@ -85,11 +76,10 @@ def stock_locations():
     if _wants_csv():
         return _stock_by_location_csv()
     q, page, zone = _stock_by_location_filters()
-    rows, total = queries.page_of(queries.stock_by_location(q or None, zone=zone or None), limit=PAGE_SIZE,
-                                  offset=offset(page))
+    rows, total = page_of(queries.stock_by_location_rows(q or None, zone=zone or None), page)
     args = {k: v for k, v in (("q", q), ("zone", zone)) if v}
     return render_template("supervisor/stock/by_location.html", rows=rows, q=q, zone=zone, args=args,
-                           zones=queries.zone_codes(), paging=page_info(page, total, len(rows)), lot=_lot)
+                           zones=queries.zone_codes(), paging=page_info(page, total, len(rows)))
 
 
 @bp.get("/stock/locations/export.csv")
@@ -115,35 +105,19 @@ def stock_adjust():
     """Add or remove stock in a location with a reason; the ledger records who and why."""
     form = AdjustForm() if request.method == "POST" else AdjustForm(formdata=None, data={
         k: request.args.get(k, "") for k in ("item", "location", "lot")})
-    status = 200
-    if form.validate_on_submit():
-        try:
-            done = run_in_transaction(_adjust, form)
-        except DomainError as e:
-            show_domain_error(form, e, aliases=ADJUST_ALIASES)
-            status = 422
-        else:
-            flash(_("%(sku)s in %(loc)s changed by %(delta)+d.", sku=done["sku"], loc=done["location"],
-                    delta=form.qty.data), "success")
-            return redirect(url_for("supervisor.item_detail", sku=done["sku"]) + "#stock")
-    elif request.method == "POST":
-        status = 422
-    return render_template("supervisor/stock/adjust.html", form=form), status
+    return submit(form, lambda: _adjust(form), page="supervisor/stock/adjust.html", aliases=ADJUST_ALIASES,
+                  done=lambda r: _("%(sku)s in %(loc)s changed by %(delta)+d.", sku=r["sku"],
+                                      loc=r["location"], delta=form.qty.data),
+                  to=lambda r: url_for("supervisor.item_detail", sku=r["sku"]) + "#stock")
 
 
 @bp.route("/stock/import", methods=["GET", "POST"])
 def stock_import():
     """Go-live: post opening balances from a CSV (item, location, qty, lot, expiry) as ledger entries."""
-    form = ImportForm()
-    result, status = None, 200
-    if form.validate_on_submit():
-        actor = web_actor()
-        result = run_import(form, lambda data: moves.import_opening_stock(data, actor=actor))
-        status = 200 if result is not None else 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("supervisor/import.html", form=form, result=result, columns=OPENING_STOCK_COLUMNS,
-                           required=("item", "location", "qty"), title=_("Import opening stock"),
-                           note=_("Each line adds its quantity to the location as an opening balance: "
-                                  "import a file once. Correct mistakes with an adjustment."),
-                           nav="stock", back=url_for("supervisor.stock"), back_label=_("Back to stock")), status
+    actor = web_actor()
+    return import_page(ImportForm(), lambda data: moves.import_opening_stock(data, actor=actor),
+                       columns=OPENING_STOCK_COLUMNS, required=("item", "location", "qty"),
+                       title=_("Import opening stock"),
+                       note=_("Each line adds its quantity to the location as an opening balance: "
+                              "import a file once. Correct mistakes with an adjustment."),
+                       nav="stock", back=url_for("supervisor.stock"), back_label=_("Back to stock"))

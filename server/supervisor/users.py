@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..auth import services
-from ..errors import DomainError
-from ..http import run_in_transaction
-from . import queries
+from ..auth import queries, services
 from .access import admin_required, current_supervisor
-from .forms import ROLE_LABELS, ActionForm, PinForm, UserForm
-from .views import bp, show_domain_error
+from .forms import ActionForm, PinForm, UserForm
+from .pages import bp, submit
 
 # create_user names the login name "name" in its errors; the form calls it "username".
 FIELD_ALIASES = {"name": "username"}
-
-
-@bp.app_template_filter("role_label")
-def _role_label(role) -> str:
-    return str(ROLE_LABELS.get(role, role))
 
 
 @bp.get("/users")
@@ -34,26 +26,16 @@ def users():
 def user_new():
     """Show the new-user form and create the user."""
     form = UserForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = run_in_transaction(lambda: services.create_user(
-                form.username.data, role=form.role.data,
-                display_name=(form.display_name.data or "").strip() or None,
-                password=form.password.data or None, badge=(form.badge.data or "").strip() or None,
-                pin=form.pin.data or None))
-        except DomainError as e:
-            show_domain_error(form, e, aliases=FIELD_ALIASES)
-            status = 422
-        else:
-            flash(_("User %(name)s created.", name=user.username), "success")
-            return redirect(url_for("supervisor.users"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("supervisor/users/new.html", form=form), status
+    return submit(form, lambda: services.create_user(
+                      form.username.data, role=form.role.data,
+                      display_name=(form.display_name.data or "").strip() or None,
+                      password=form.password.data or None, badge=(form.badge.data or "").strip() or None,
+                      pin=form.pin.data or None),
+                  done=lambda user: _("User %(name)s created.", name=user.username),
+                  to=url_for("supervisor.users"), page="supervisor/users/new.html", aliases=FIELD_ALIASES)
 
 
-def _load(user_id: int):
+def _user(user_id: int):
     user = queries.user_by_id(user_id)
     if user is None:
         abort(404)
@@ -65,41 +47,29 @@ def _load(user_id: int):
 def user_reset_pin(user_id: int):
     """Give a user a new PIN; their handheld and web sessions end."""
     form = PinForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        for message in form.pin.errors:
-            flash(message, "error")
-        return redirect(url_for("supervisor.users"))
 
     def reset():
-        user = _load(user_id)
+        user = _user(user_id)
         services.reset_pin(user, form.pin.data)
-        return user.username
+        return user
 
-    try:
-        name = run_in_transaction(reset)
-    except DomainError as e:
-        flash(e.detail, "error")
-    else:
-        flash(_("The PIN of %(name)s was reset. Their devices are signed out.", name=name), "success")
-    return redirect(url_for("supervisor.users"))
+    return submit(form, reset, to=url_for("supervisor.users"),
+                  done=lambda user: _("The PIN of %(name)s was reset. Their devices are signed out.",
+                                      name=user.username))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 @admin_required
 def user_deactivate(user_id: int):
     """Deactivate a user (kept: scans and moves refer to them); their sessions end."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if user_id == current_supervisor().id:
         flash(_("You cannot deactivate yourself. Ask another admin."), "error")
         return redirect(url_for("supervisor.users"))
 
     def deactivate():
-        user = _load(user_id)
+        user = _user(user_id)
         services.deactivate_user(user)
-        return user.username
+        return user
 
-    flash(_("User %(name)s deactivated.", name=run_in_transaction(deactivate)), "success")
-    return redirect(url_for("supervisor.users"))
+    return submit(ActionForm(), deactivate, done=lambda user: _("User %(name)s deactivated.", name=user.username),
+                  to=url_for("supervisor.users"))

@@ -44,12 +44,16 @@ def build(users):
 
 def balance(sku: str, code: str, lot: str = "") -> int:
     """On-hand units of an item in a location (and lot), read fresh from the database."""
+    import sqlalchemy as sa
+
     from server.catalog.services import get_item
     from server.extensions import db
+    from server.inventory.ledger_models import StockBalance
     from server.inventory.locations import find_location
-    from server.inventory.queries import balance_qty
     db.session.expire_all()
-    return balance_qty(get_item(sku).id, find_location(code).id, lot)
+    return db.session.scalar(sa.select(StockBalance.qty).where(
+        StockBalance.item_id == get_item(sku).id, StockBalance.location_id == find_location(code).id,
+        StockBalance.lot == lot)) or 0
 
 
 def move_ids(**filters) -> list[int]:

@@ -85,8 +85,11 @@ def test_a_supervisor_adjusts_stock_and_reverses_it_in_the_browser(live_server, 
     page.click("#item-movements")
     newest = page.locator("tr.move-row").first
     expect(newest.locator("td.reason")).to_have_text("Damaged")
-    page.once("dialog", lambda dialog: dialog.accept())  # "Reverse movement …?"
-    newest.locator("button", has_text="Reverse").click()
+    newest.locator("a", has_text="Reverse").click()
+    # An adjustment's reversal is a correction: the form offers nothing else.
+    expect(page.locator("#reason option")).to_have_text(["Correction"])
+    page.once("dialog", lambda dialog: dialog.accept())  # "Reverse movement …? … puts the 2 units back."
+    page.click("#reverse-submit")
     expect(page).to_have_url(live_server + "/movements?item=MUG-1")
     expect(page.locator("#flash")).to_contain_text("reversed by movement")
     expect(page.locator("tr.move-row").nth(1).locator("a.reversed-by")).to_be_visible()

@@ -69,11 +69,12 @@ def _pages(app, values: dict[str, object]) -> list[str]:
 
 
 def _overflow(page) -> dict:
+    """The page's scroll width against the window's, and the first elements that stick out."""
     return page.evaluate("""() => ({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth,
         wide: [...document.querySelectorAll('body *')]
-          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                                  + (e.className && typeof e.className === 'string' ? '.' + e.className : ''))})""")
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3)
+          .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (typeof e.className === 'string' && e.className ? '.' + e.className : ''))})""")
 
 
 def test_no_supervisor_page_scrolls_sideways(app, live_server, page, tmp_path):

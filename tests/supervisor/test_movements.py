@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -44,7 +45,7 @@ def test_a_movement_row_shows_time_kind_item_qty_places_lot_reason_user_device_a
     assert rows(page, "id") == [str(i) for i in move_ids()]
     first = table(page, "movements-table")[0]
     assert first == ["2026-03-14 09:00:00", "Move", "MUG-1", "3", "A-01", "B-01", "", "", users["picker"].username,
-                     "HH-9", "2026-03-14 08:59:58", "Reverse"]
+                     "HH-9", "2026-03-14 08:59:58", "Reverse…"]
     opening = table(page, "movements-table")[-1]
     assert opening[1:11] == ["Adjust", "MUG-1", "10", "ADJUSTMENT", "A-01", "", "Opening balance",
                              users["receiver"].username, "HH-7", "2026-03-14 09:15:30"]
@@ -157,15 +158,24 @@ def test_the_export_streams_every_row_in_batches(supervisor, moved, monkeypatch)
 
 # --- Reversal --------------------------------------------------------------------------------------
 
-def _reverse(client, move_id: int, back: str = "/movements"):
+def _reverse(client, move_id: int, back: str = "/movements", reason: str = "correction"):
     token = csrf_token(client.get(back).text)
-    return client.post(f"/movements/{move_id}/reverse", data={"csrf_token": token, "next": back})
+    return client.post(f"/movements/{move_id}/reverse", data={"csrf_token": token, "next": back, "reason": reason})
+
+
+def _reason_options(page: str) -> list[tuple[str, str]]:
+    form = page[page.index('<form id="reverse-form"'):]
+    select = form[form.index('<select'):form.index('</select>')]
+    return re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', select)
 
 
 def test_reversing_a_movement_from_the_page_restores_stock_and_links_both(supervisor, moved, users):
     page = supervisor.get("/movements?item=MUG-1").text
     assert f'id="reverse-{moved}"' in page
-    assert f'action="/movements/{moved}/reverse"' in page and 'name="next" value="/movements?item=MUG-1"' in page
+    assert f'href="/movements/{moved}?next=/movements?item%3DMUG-1#reverse"' in page
+    detail = supervisor.get(f"/movements/{moved}?next=/movements?item%3DMUG-1").text
+    assert f'action="/movements/{moved}/reverse"' in detail
+    assert 'name="next" type="hidden" value="/movements?item=MUG-1"' in detail
     r = _reverse(supervisor, moved, "/movements?item=MUG-1")
     assert r.status_code == 302 and r.location == "/movements?item=MUG-1"
     undo = move_ids()[0]
@@ -178,7 +188,7 @@ def test_reversing_a_movement_from_the_page_restores_stock_and_links_both(superv
     assert f'id="reverse-{moved}"' not in page
     assert cells[str(undo)][1:6] == ["Move", "MUG-1", "3", "B-01", "A-01"]
     assert cells[str(undo)][7] == "Correction" and cells[str(undo)][8] == users["supervisor"].username
-    assert cells[str(undo)][-1] == f"Reverses #{moved} Reverse"
+    assert cells[str(undo)][-1] == f"Reverses #{moved} Reverse…"
 
     detail = supervisor.get(f"/movements/{moved}").text
     assert f'href="/movements/{undo}">Reversed by #{undo}</a>' in detail
@@ -189,7 +199,7 @@ def test_reversing_a_movement_from_the_page_restores_stock_and_links_both(superv
 def test_a_movement_is_reversed_once_only(supervisor, moved):
     _reverse(supervisor, moved)
     token = csrf_token(supervisor.get("/movements").text)
-    r = supervisor.post(f"/movements/{moved}/reverse", data={"csrf_token": token})
+    r = supervisor.post(f"/movements/{moved}/reverse", data={"csrf_token": token, "reason": "correction"})
     assert r.status_code == 302 and r.location == "/movements"
     assert flashes(supervisor.get("/movements").text) == [f"Movement {moved} was reversed already."]
     assert balance("MUG-1", "A-01") == 10 and balance("MUG-1", "B-01") == 4
@@ -201,6 +211,30 @@ def test_a_reversal_the_stock_cannot_cover_is_refused(supervisor, moved):
     assert r.status_code == 302
     assert flashes(supervisor.get("/movements").text) == ["A-01 has 7 of MUG-1 available; you asked for 10."]
     assert balance("MUG-1", "A-01") == 7
+
+
+def test_the_reversal_form_offers_only_the_reasons_allowed_for_the_movement_kind(supervisor, moved, users):
+    from server.inventory.codes import MoveKind, reversal_reasons
+    page = supervisor.get(f"/movements/{moved}").text
+    assert _reason_options(page) == [(r.value, str(r.label)) for r in reversal_reasons(MoveKind.MOVE)]
+    assert _reason_options(page)[0] == ("correction", "Correction")
+
+    def receive():
+        from server.receiving import services
+        receipt = services.create_receipt("PO-9", lines=[("CUP-9", 5)])
+        actor = Actor(user_id=users["receiver"].id, device_id="HH-7")
+        return services.receive(receipt, code="CUP-9", qty=5, location_code="DOCK-1", actor=actor)
+    run_in_transaction(receive)
+    received = move_ids(kind="receive")[0]
+    offered = _reason_options(supervisor.get(f"/movements/{received}").text)
+    assert ("receiving_error", "Receiving error") in offered and ("damaged", "Damaged") not in offered
+
+
+def test_a_reversal_with_a_reason_not_allowed_for_its_kind_is_refused(supervisor, moved):
+    r = _reverse(supervisor, moved, reason="damaged")
+    assert r.status_code == 302 and r.location == "/movements"
+    assert flashes(supervisor.get("/movements").text) == ["Not a valid choice."]
+    assert move_ids()[0] == moved and balance("MUG-1", "B-01") == 7
 
 
 def test_a_reversal_needs_the_csrf_token_and_a_real_movement(supervisor, moved):

@@ -1,0 +1,26 @@
+"""Read-only look-ups of users for pages and reports (services.py holds sign-in and user changes)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import User
+
+
+def all_users() -> list[User]:
+    """Every user, active ones first, by name."""
+    return list(db.session.scalars(sa.select(User).order_by(User.active.desc(), User.username)))
+
+
+def user_by_id(user_id: int, *, fresh: bool = False) -> User | None:
+    """The user with this id; fresh reads the row again instead of trusting the session's copy."""
+    return db.session.get(User, user_id, populate_existing=fresh)
+
+
+def user_by_name(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
+def count_active_users() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active)) or 0
