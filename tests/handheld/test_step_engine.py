@@ -191,3 +191,50 @@ def test_receive_and_cancel_stay_inside_360x640(floor, page, live_server, users)
     for selector in ["#confirm", *PRIMARY]:
         assert in_viewport(page, selector), selector
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+
+
+def test_a_lot_required_answer_shows_the_lots_and_sends_the_chosen_one(floor, page, live_server, users, api):
+    """The bin held one lot when the item was scanned; a second arrived before the write: the server's
+    422 lot_required lists them, and the move goes out once a lot is chosen."""
+    from server.catalog.services import create_item
+    from server.inventory.ledger import Actor
+    from server.inventory.moves import adjust_stock
+
+    def put(lot, qty, expiry):
+        run_in_transaction(lambda: adjust_stock(item_code="MILK-1", location_code="A-01-01", delta=qty,
+                                                reason="found", lot=lot, expiry=expiry, actor=Actor(user_id=None)))
+    run_in_transaction(lambda: create_item("MILK-1", "Milk 1 l", barcodes=[MILK_GTIN], tracks_lot=True,
+                                           tracks_expiry=True))
+    put("L-LATE", 5, date(2027, 2, 1))
+    sign_in(page, live_server, users["picker"])
+    open_task(page, "move", "move")
+    wedge_scan(page, "A-01-01")
+    wedge_scan(page, MILK_GTIN)
+    expect(page.locator("#prompt")).to_have_text("Scan where it goes")  # one lot here: nothing to ask
+    put("L-SOON", 4, date(2026, 12, 1))
+    wedge_scan(page, "A-01-02")
+    expect(page.locator("#lot-choice")).to_be_visible()
+    expect(page.locator("#lot-list button[data-first=true]")).to_contain_text("L-SOON")
+    page.locator("#lot-list button[data-lot=L-SOON]").click()
+    expect(page.locator("#outcome")).to_have_text("Moved 1 × MILK-1 from A-01-01 to A-01-02.")
+    assert lots_by_location(api, "MILK-1") == {("A-01-01", "L-LATE"): 5, ("A-01-01", "L-SOON"): 3,
+                                                ("A-01-02", "L-SOON"): 1}
+
+
+def test_undo_steps_back_one_scan(on_dock, page, live_server, users):
+    sign_in(page, live_server, users["picker"])
+    open_task(page, "move", "move")
+    expect(page.locator("#undo")).to_be_hidden()
+    wedge_scan(page, "DOCK-1")
+    expect(page.locator("#prompt")).to_have_text("Scan an item")
+    page.locator("#undo").click()
+    expect(page.locator("#prompt")).to_have_text("Scan the location, tote or pallet to move from")
+    expect(page.locator("#from-code")).to_be_hidden()
+    expect(page.locator("#undo")).to_be_hidden()
+    wedge_scan(page, "A-01-01")
+    expect(page.locator("#from-code")).to_have_text("A-01-01")
+    wedge_scan(page, GTIN13)
+    page.locator("#cancel-item").click()  # the item in hand is dropped, From stays
+    expect(page.locator("#item-card")).to_be_hidden()
+    expect(page.locator("#from-code")).to_have_text("A-01-01")
+    expect(page.locator("#prompt")).to_have_text("Scan an item")
