@@ -139,4 +139,5 @@ def test_a_gs1_label_fits_the_screen_with_dates_as_dates(floor, lookup, gtin):
     assert shown["(10) Batch / lot"] == "LOT-2027-ABCDEFGHIJ", shown
     assert lookup.evaluate("document.scrollingElement.scrollWidth") <= 360
     assert lookup.evaluate(WIDEST_ELEMENT) <= 360
-    assert lookup.evaluate("(el) => el.scrollWidth <= el.clientWidth", lookup.locator("#lookup-result").element_handle())
+    result = lookup.locator("#lookup-result").element_handle()
+    assert lookup.evaluate("(el) => el.scrollWidth <= el.clientWidth", result)  # long text wraps inside

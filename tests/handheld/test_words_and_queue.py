@@ -25,8 +25,8 @@ def moving(floor, page, live_server, users):
     from server.inventory.ledger import Actor
     from server.inventory.moves import adjust_stock
 
-    run_in_transaction(lambda: adjust_stock(item_code="SKU-1001", location_code="DOCK-1", delta=8, reason="found",
-                                            actor=Actor(user_id=None)))
+    run_in_transaction(lambda: adjust_stock(item_code="SKU-1001", location_code="DOCK-1", delta=8,
+                                            reason="found", actor=Actor(user_id=None)))
     sign_in(page, live_server, users["receiver"])
     open_task(page, "move", "move")
     wedge_scan(page, "DOCK-1")
@@ -79,7 +79,8 @@ def refused_offline(page, context, qty: int = 50, to: str = "A-01-02"):
 def test_the_refused_write_dialog_names_the_action(moving, context):
     page = moving
     overlay = refused_offline(page, context)
-    expect(page.locator("#refused-title")).to_have_text("Saved scan refused: Move 50 × SKU-1001 from DOCK-1 to A-01-02")
+    expect(page.locator("#refused-title")).to_have_text(
+        "Saved scan refused: Move 50 × SKU-1001 from DOCK-1 to A-01-02")
     expect(overlay).not_to_contain_text("/api/")
     expect(overlay).not_to_contain_text("POST")
     expect(page.locator("#refused-detail")).not_to_be_empty()
@@ -100,27 +101,30 @@ def test_the_saved_on_this_device_line_goes_when_the_refused_write_is_discarded(
     assert stock_by_location(api, "SKU-1001") == {"DOCK-1": 8}
 
 
-def test_a_write_queued_without_a_label_is_described_from_what_it_sends(floor, page, context, live_server, users):
+def test_a_write_queued_without_a_label_is_described_from_what_it_sends(floor, page, context, live_server,
+                                                                        users):
     """Entries queued by an older page version carry no label: the dialog reads the action from the request."""
     sign_in(page, live_server, users["receiver"])
     context.set_offline(True)
     page.evaluate("""async (url) => { const { api } = await import(url);
-        await api.enqueueWrite("POST", "/api/putaways", { item: "SKU-1001", qty: 4, from: "DOCK-1", to: "A-01-03" }); }""",
-                  API_JS)
+        const body = { item: "SKU-1001", qty: 4, from: "DOCK-1", to: "A-01-03" };
+        await api.enqueueWrite("POST", "/api/putaways", body); }""", API_JS)
     context.set_offline(False)
     expect(page.locator("#refused-overlay")).to_be_visible(timeout=DRAIN_TIMEOUT_MS)  # nothing on the dock
-    expect(page.locator("#refused-title")).to_have_text("Saved scan refused: Put away 4 × SKU-1001 from DOCK-1 in A-01-03")
+    expect(page.locator("#refused-title")).to_have_text(
+        "Saved scan refused: Put away 4 × SKU-1001 from DOCK-1 in A-01-03")
 
 
 def queue_offline(page, n: int) -> None:
     page.evaluate("""async ([url, n]) => { const { api } = await import(url);
-        for (let i = 0; i < n; i++) await api.enqueueWrite("POST", "/api/container-moves", { container: "TOTE-9", to: "A-01-01" }); }""",
-                  [API_JS, n])
+        const body = { container: "TOTE-9", to: "A-01-01" };
+        for (let i = 0; i < n; i++) await api.enqueueWrite("POST", "/api/container-moves", body); }""", [API_JS, n])
 
 
 @pytest.mark.parametrize(("waiting", "says"), [(1, "1 scan is still waiting to be sent."),
                                                 (2, "2 scans are still waiting to be sent.")])
-def test_signing_out_counts_the_waiting_scans_in_words(floor, page, context, live_server, users, waiting, says):
+def test_signing_out_counts_the_waiting_scans_in_words(floor, page, context, live_server, users, waiting,
+                                                        says):
     sign_in(page, live_server, users["receiver"])
     context.set_offline(True)
     queue_offline(page, waiting)
@@ -174,7 +178,8 @@ def test_the_sign_in_lock_says_how_long_in_words(app, monkeypatch, locked_for, s
     now = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
     monkeypatch.setattr(services, "utcnow", lambda: now)
     run_in_transaction(lambda: services.db.session.add(
-        LoginThrottle(scope="account", key="ann", failures=4, locked_until=now + timedelta(seconds=locked_for))))
+        LoginThrottle(scope="account", key="ann", failures=4,
+                      locked_until=now + timedelta(seconds=locked_for))))
     with pytest.raises(TooManyAttempts) as refused:
         services.check_not_locked("ann", "127.0.0.1")
     assert says in refused.value.detail

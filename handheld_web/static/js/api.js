@@ -143,8 +143,10 @@ const DESCRIPTIONS = [
   [/^\/api\/container-moves$/, (b) => t("label_container_move", { container: b.container, to: b.to })],
   [/^\/api\/putaways$/, (b) => t("label_putaway", { qty: b.qty, item: b.item, from: b.from, to: b.to })],
   [/^\/api\/receipts\/blind$/, () => t("label_blind")],
-  [/^\/api\/receipts\/[^/]+\/receive$/, (b) =>
-    t("label_receive_into", { qty: b.qty, item: String(b.code ?? "").replaceAll("\x1d", " "), location: b.location })],
+  [/^\/api\/receipts\/[^/]+\/receive$/, (b) => {
+    const item = String(b.code ?? "").replaceAll("\x1d", " "); // the scan as sent, GS1 separators and all
+    return t("label_receive_into", { qty: b.qty, item, location: b.location });
+  }],
   [/^\/api\/receipts\/([^/]+)\/close$/, (b, id) => t("label_close", { ref: id })],
   [/^\/api\/adjustments$/, (b) => t("label_adjust", { qty: b.qty, item: b.item, location: b.location })],
 ];

@@ -116,8 +116,8 @@ function stockRequest(answer) {
     return { path: `/api/stock?item=${encodeURIComponent(answer.item.sku)}`, title: t("stock_where") };
   }
   const loc = answer.kind === "location" || answer.kind === "tote" ? answer[answer.kind] : null;
-  if (loc?.code) return { path: `/api/locations/${encodeURIComponent(loc.code)}/stock`, title: t("stock_here") };
-  return null;
+  if (!loc?.code) return null;
+  return { path: `/api/locations/${encodeURIComponent(loc.code)}/stock`, title: t("stock_here") };
 }
 
 function stockNote(text) {
@@ -145,10 +145,12 @@ async function showStock(answer, mine) {
   let lines;
   if (answer.kind === "item") {
     lines = (stock.locations ?? []).map((l) => stockLine({ ...l, what: l.location }));
-    $("stock-total").textContent = t("stock_total", { on_hand: stock.on_hand ?? 0, available: stock.available ?? 0 });
+    const total = { on_hand: stock.on_hand ?? 0, available: stock.available ?? 0 };
+    $("stock-total").textContent = t("stock_total", total);
     $("stock-total").hidden = !lines.length;
   } else {
-    lines = (stock.items ?? []).map((i) => stockLine({ ...i, what: [i.item, i.name].filter(Boolean).join(" · ") }));
+    const what = (i) => [i.item, i.name].filter(Boolean).join(" · ");
+    lines = (stock.items ?? []).map((i) => stockLine({ ...i, what: what(i) }));
     lines.push(...(stock.containers ?? []).map((code) => stockLine({ what: code })));
     $("stock-total").hidden = true;
   }
