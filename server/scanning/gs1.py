@@ -159,10 +159,12 @@ _NUMBERED = [(f"703{n}", "N3+X..27", f"processor {n} approval number") for n in 
     (f"723{n}", "X2+X..28", f"certification reference {n + 1}") for n in range(10)]
 # Values with a rule narrower than their format's character set.
 _NARROWER = {
+    **{ai: "(?:[0-9]{3}){1,5}" for ai in ("423", "425")},            # one to five ISO 3166 country codes
     **{ai: "[A-Z]{2}" for ai in ("4307", "4317")},                  # ISO 3166 alpha-2 country code
     **{ai: "[01]" for ai in ("4321", "4322", "4323")},              # yes/no flags
     **{ai: "[0-9]{6}-?" for ai in ("4330", "4331", "4332", "4333")},  # hundredths of a degree, "-" below 0
     "7252": "[0129]",                                              # ISO/IEC 5218 sex code
+    "8003": f"0[0-9]{{13}}[{_CHARSET_X}]{{0,16}}",                  # "0" + GRAI-13 + optional serial
     "7258": "[0-9]/[0-9]",                                         # "2/3": second of three
     "8030": "[-0-9A-Z_a-z]+={0,2}",                                # base64url, "=" padding at the end only
 }
@@ -252,6 +254,7 @@ def _valid_time(text: str) -> bool:
 def _check_date(spec: AISpec, data: str) -> None:
     if spec.ai == "7007":  # a harvest date or a date range (two dates)
         ok = len(data) in (6, 12) and all(_valid_date(data[k:k + 6], False) for k in (0, len(data) - 6))
+        ok = ok and _iso_date(data[:6], None) <= _iso_date(data[-6:], None)  # a range ends after it starts
     else:
         n = 8 if spec.date_kind == 3 else 6
         ok = _valid_date(data, spec.date_kind == 2, n - 4) and _valid_time(data[n:])

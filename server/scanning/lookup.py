@@ -84,10 +84,12 @@ def _statement(want: Wanted) -> sa.CompoundSelect | sa.Select:
                             .join(ItemBarcode).where(ItemBarcode.code.in_(want.barcodes), Item.active))
             matched_ids.append(sa.select(ItemBarcode.item_id).where(ItemBarcode.code.in_(want.barcodes)))
         if want.sku_keys:
-            branches.append(item("sku_item", Item.sku_key, 1).where(Item.sku_key.in_(want.sku_keys), Item.active))
+            branches.append(item("sku_item", Item.sku_key, 1)
+                            .where(Item.sku_key.in_(want.sku_keys), Item.active))
             matched_ids.append(sa.select(Item.id).where(Item.sku_key.in_(want.sku_keys)))
         # Every barcode of the matched items: the answer lists them.
-        branches.append(_branch("barcode", id=ItemBarcode.id, owner=ItemBarcode.item_id, code=ItemBarcode.code)
+        branches.append(_branch("barcode", id=ItemBarcode.id, owner=ItemBarcode.item_id,
+                                code=ItemBarcode.code)
                         .where(sa.or_(*(ItemBarcode.item_id.in_(ids) for ids in matched_ids))))
     if want.order_id is not None or want.channel_order_id:
         by = (Order.id == want.order_id) if want.order_id is not None else (

@@ -106,9 +106,11 @@ def _gtin_readings(code: str, aim: str | None) -> tuple[list[str], BadCheckDigit
     """The 14-digit GTINs a GTIN-shaped number may be, best first, or the check-digit refusal."""
     upc_a = gs1.expand_upc_e(code) if aim != EAN_8_AIM else None
     if aim == UPC_E_AIM and len(code) == 8 and code[0] in "01":  # ]E0 + 8 digits: a UPC-E, never EAN-8
-        return ([upc_a.zfill(14)], None) if upc_a else ([], _bad_check_digit(code, gs1.upc_e_check_digit(code)))
+        if upc_a:
+            return [upc_a.zfill(14)], None
+        return [], _bad_check_digit(code, gs1.upc_e_check_digit(code))
     readings = [code.zfill(14)] if gs1.is_valid_gs1_key(code) else []
-    if upc_a:
+    if upc_a and upc_a.zfill(14) not in readings:
         readings.append(upc_a.zfill(14))  # a bare UPC-E, tried when it fails as a GTIN-8
     return readings, None if readings else _bad_check_digit(code, gs1.gs1_check_digit(code[:-1]))
 
@@ -168,7 +170,8 @@ def _resolve_plain(code: str, aim: str | None) -> dict:
 def resolve_code(raw: str, *, gs_substitutes=None) -> dict:
     """Resolve one scan as CONTRACT.md's POST /api/scan describes (one query); raise a problem otherwise."""
     if gs_substitutes is None:  # the configured wedge substitutes for the GS1 separator
-        gs_substitutes = current_app.config.get("SCAN_GS_SUBSTITUTES", ("|",)) if has_app_context() else ("|",)
+        gs_substitutes = (current_app.config.get("SCAN_GS_SUBSTITUTES", ("|",)) if has_app_context()
+                          else ("|",))
     parsed = gs1.parse_scan(raw, substitutes=gs_substitutes)
     if not parsed.payload.strip():
         raise InvalidInput(_("The scan was empty."), field="code")
