@@ -34,6 +34,10 @@ def _log(code: str, kind: str | None, outcome: str) -> None:
            description="Strips AIM prefixes, parses GS1 element strings and says whether the code is a "
            "location, item, tote, order, user badge or plain GS1 data.")
 def scan(body):
+    # SQL per scan, on both databases (tests/scanning/test_scan_sql.py), with the bearer token cached:
+    #   SQLite: BEGIN, the one lookup SELECT (scanning/lookup.py), the log INSERT (no BEGIN of its own);
+    #   PostgreSQL: the lookup SELECT, SET LOCAL synchronous_commit = off, the log INSERT.
+    # The answer is built from the lookup's rows; a malformed GS1 scan or one without a key skips the SELECT.
     code = body["code"]
     try:
         result = resolve_code(code, gs_substitutes=current_app.config["SCAN_GS_SUBSTITUTES"])
