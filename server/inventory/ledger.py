@@ -249,7 +249,7 @@ def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Locat
             raise InsufficientStock(
                 _("%(loc)s has %(n)d of %(sku)s available%(lot)s; you asked for %(qty)d.", loc=src.code, n=free,
                   sku=item.sku, qty=qty, lot=_(" in lot %(lot)s", lot=lot) if lot else
-                  _(" without a lot") if lot == NO_LOT else ""),
+                  _(" without a lot") if lot == NO_LOT and item.tracks_lot else ""),
                 field="qty", expected=f"at most {free}")
         parts, left = [], qty
         for row in source_rows:
