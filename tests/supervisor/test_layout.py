@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 VIEWPORTS = ({"width": 768, "height": 1024}, {"width": 1366, "height": 768})
-# Endpoints that answer no HTML page: files and CSV downloads.
-NOT_PAGES = ("supervisor.static", "supervisor.stock_export", "supervisor.stock_locations_export",
-             "supervisor.movements_export")
+# Endpoints that answer no HTML page: files, the site icon and CSV downloads.
+NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export",
+             "supervisor.stock_locations_export", "supervisor.movements_export")
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +47,8 @@ def _seed() -> dict[str, object]:
             receiving.receive(receipt, code=f"SKU-{1000 + n}", qty=5 + n, location_code="DOCK-1", actor=actor)
         receiving.start_blind_receipt(supplier="Walk-in delivery")
         first = db.session.scalar(sa.select(StockMove).order_by(StockMove.id).limit(1))
-        ledger.reverse_move(first, actor=actor)
-        return {"sku": "SKU-1015", "code": "STAGE-1", "move_id": first.id, "receipt_id": receipt.id,
+        undo = ledger.reverse_move(first, actor=actor)[0]  # its page shows both links and the reversal form
+        return {"sku": "SKU-1015", "code": "STAGE-1", "move_id": undo.id, "receipt_id": receipt.id,
                 "user_id": admin.id}
 
     return run_in_transaction(activity)
