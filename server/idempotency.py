@@ -72,30 +72,37 @@ def request_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _claim(user_id: int, key: str, fingerprint: str) -> bool:
-    """Insert the key row; False when another request holds the key (already committed)."""
+def _find(user_id: int, key: str):
+    return db.session.execute(sa.select(
+        IdempotencyRecord.request_hash, IdempotencyRecord.status_code, IdempotencyRecord.content_type,
+        IdempotencyRecord.body).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)).first()
+
+
+def _store(user_id: int, key: str, fingerprint: str, resp) -> bool:
+    """Insert the key with its answer; False when the key exists already (another request took it)."""
     dialect = db.session.get_bind().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(IdempotencyRecord.__table__).values(
-        user_id=user_id, key=key, request_hash=fingerprint, created_at=utcnow(),
+        user_id=user_id, key=key, request_hash=fingerprint, created_at=utcnow(), status_code=resp.status_code,
+        content_type=resp.content_type, body=resp.get_data(as_text=True),
     ).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(IdempotencyRecord.id)
-    if dialect != "postgresql":
+    if dialect != "postgresql":  # SQLite writers are serialised: nobody else can hold the key now
         return db.session.execute(stmt).first() is not None
-    # On PostgreSQL an insert of a key that an unfinished transaction holds waits for it; wait a
-    # little, then tell the client the first request is still running.
+    # An insert of a key that another unfinished transaction holds waits for it: wait a little, then
+    # tell the client that the first request is still running (its work is rolled back with ours).
+    db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{IN_PROGRESS_WAIT_MS}ms'"))
     try:
-        with db.session.begin_nested():
-            db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{IN_PROGRESS_WAIT_MS}ms'"))
-            inserted = db.session.execute(stmt).first() is not None
+        return db.session.execute(stmt).first() is not None
     except OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) == "55P03":
             raise RequestInProgress(_("This scan is still being processed. Try again in a moment."),
                                     headers={"Retry-After": "1"}) from None
         raise
-    db.session.execute(sa.text("SET LOCAL lock_timeout = 0"))
-    return inserted
 
 
-def _replay(record: IdempotencyRecord):
+def _answer_from(record, fingerprint: str):
+    """The stored answer of an earlier request with this key, or a refusal when that one was different."""
+    if record.request_hash != fingerprint:
+        raise KeyReused(_("This Idempotency-Key was used for a different request."), field=HEADER)
     resp = current_app.response_class(record.body or "", status=record.status_code,
                                       content_type=record.content_type or "application/json")
     resp.headers["Idempotent-Replayed"] = "true"
@@ -103,7 +110,13 @@ def _replay(record: IdempotencyRecord):
 
 
 def idempotent(view):
-    """Run a write view in one transaction, honouring Idempotency-Key. Put it below @require_role."""
+    """Run a write view in one transaction, honouring Idempotency-Key. Put it below @require_role.
+
+    The key is looked up first and stored with the answer last, in the write's transaction: one
+    SELECT and one INSERT per write. A request that loses the race for its key (another request with
+    it committed meanwhile) is rolled back and answered with the stored answer. A refusal is an answer
+    too: its work is rolled back, and the key is stored with the refusal in a short transaction of its own.
+    """
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -116,32 +129,37 @@ def idempotent(view):
         fingerprint = request_fingerprint()
         user_id = g.current_user_id
 
+        def store_or_replay(resp):
+            if not _store(user_id, key, fingerprint, resp):
+                raise _KeyTaken()
+            return resp
+
         def attempt():
-            if not _claim(user_id, key, fingerprint):
-                record = db.session.scalar(sa.select(IdempotencyRecord).where(
-                    IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
-                if record.request_hash != fingerprint:
-                    raise KeyReused(_("This Idempotency-Key was used for a different request."), field=HEADER)
-                return _replay(record)
-            savepoint = db.session.begin_nested()
+            record = _find(user_id, key)
+            if record is not None:
+                return _answer_from(record, fingerprint)
             try:
                 resp = current_app.make_response(view(*args, **kwargs))
-                savepoint.commit()
             except (DomainError, HTTPError, HTTPException) as exc:
-                # A refusal is an answer too: undo the work but keep the key and the refusal.
-                savepoint.rollback()
-                resp = current_app.make_response(current_app.handle_user_exception(exc))
+                raise _Refused(current_app.make_response(current_app.handle_user_exception(exc))) from None
             if resp.status_code >= 500:
                 raise _Unstored(resp)
-            db.session.execute(sa.update(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key).values(
-                status_code=resp.status_code, content_type=resp.content_type, body=resp.get_data(as_text=True)))
-            return resp
+            return store_or_replay(resp)
 
         try:
             return run_in_transaction(attempt)
         except _Unstored as e:  # 5xx answers are not stored (CONTRACT.md): the client may retry
             return e.response
+        except _Refused as refusal:  # the work is rolled back; keep the key and the refusal
+            if refusal.response.status_code >= 500:
+                return refusal.response
+            try:
+                return run_in_transaction(store_or_replay, refusal.response)
+            except _KeyTaken:
+                pass
+        except _KeyTaken:
+            pass
+        return run_in_transaction(lambda: _answer_from(_find(user_id, key), fingerprint))
 
     return wrapper
 
@@ -150,6 +168,16 @@ class _Unstored(Exception):
     def __init__(self, response):
         super().__init__("5xx answer")
         self.response = response
+
+
+class _Refused(Exception):
+    def __init__(self, response):
+        super().__init__("refused")
+        self.response = response
+
+
+class _KeyTaken(Exception):
+    """Another request with the same key committed first: ours is rolled back and gets its answer."""
 
 
 def purge_older_than(days: int = 30) -> int:
