@@ -24,6 +24,11 @@ PROBLEM_SCHEMA = {
         "field": {"type": "string"}, "expected": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string"}, "detail": {"type": "string"}}}},
+        "lots": {"type": "array", "description": "lot_required: the lots on hand to choose from, first to expire "
+                 "first", "items": {"type": "object", "properties": {
+                     "lot": {"type": "string"}, "expiry": {"type": "string", "format": "date", "nullable": True},
+                     "qty": {"type": "integer"}, "available": {"type": "integer"},
+                     "first_expiry": {"type": "boolean"}}}},
     },
 }
 

@@ -33,3 +33,29 @@ def looks_like_gtin(code: str) -> bool:
 def normalize_gtin(code: str) -> str | None:
     """Return the 14-digit form of a valid GTIN, or None; padding keeps the check digit valid."""
     return code.zfill(14) if looks_like_gtin(code) and is_valid_gs1_key(code) else None
+
+
+def expand_upc_e(code: str) -> str | None:
+    """Return the UPC-A (12 digits) that an 8-digit UPC-E stands for, or None if `code` is not one.
+
+    A UPC-E is number system 0 or 1, six digits and the check digit of its UPC-A; the last of the six
+    says where the zeros suppressed from the manufacturer and product numbers go.
+    """
+    if not (len(code) == 8 and _DIGITS_RE.fullmatch(code) and code[0] in "01"):
+        return None
+    d = code[1:7]
+    if d[5] in "012":
+        body = d[:2] + d[5] + "0000" + d[2:5]
+    elif d[5] == "3":
+        body = d[:3] + "00000" + d[3:5]
+    elif d[5] == "4":
+        body = d[:4] + "00000" + d[4]
+    else:
+        body = d[:5] + "0000" + d[5]
+    upc_a = code[0] + body
+    return upc_a + code[7] if gs1_check_digit(upc_a) == int(code[7]) else None
+
+
+def upc_e_check_digit(code: str) -> int:
+    """The check digit an 8-digit UPC-E (number system 0 or 1) should end with."""
+    return next(c for c in range(10) if expand_upc_e(code[:7] + str(c)))

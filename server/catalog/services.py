@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..csvio import CsvRow, RowError, import_rows
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
-from ..gtin import gs1_check_digit, looks_like_gtin, normalize_gtin
+from ..gtin import expand_upc_e, gs1_check_digit, looks_like_gtin, normalize_gtin
 from .models import BarcodeKind, Item, ItemBarcode
 from .schemas import ItemIn
 
@@ -77,15 +77,20 @@ def create_item(sku: str, name: str, *, barcodes: list[str] | tuple = (), **attr
 
 
 def find_item_by_code(code: str) -> tuple[Item, int] | None:
-    """Find an active item by SKU or any barcode; return it with the units one scan stands for."""
+    """Find an active item by SKU or any barcode; return it with the units one scan stands for.
+
+    An 8-digit code that is no known GTIN-8 may be a UPC-E sent unexpanded (CONTRACT.md, Scanning):
+    its UPC-A is tried next, then the SKU.
+    """
     code = code.strip()
     gtin = normalize_gtin(code) if looks_like_gtin(code) else None
-    key = gtin or code.upper()
+    upc_e = expand_upc_e(code)
+    barcode_keys = [(gtin or code.upper(), 0)] + ([(upc_e.zfill(14), 1)] if upc_e else [])
     # One query: a barcode match (with the units it stands for) wins over a SKU match.
     hits = sa.union_all(
-        sa.select(ItemBarcode.item_id.label("item_id"), ItemBarcode.units.label("units"),
-                  sa.literal(0).label("rank")).where(ItemBarcode.code == key),
-        sa.select(Item.id, sa.literal(1), sa.literal(1)).where(Item.sku_key == code.upper()),
+        *(sa.select(ItemBarcode.item_id.label("item_id"), ItemBarcode.units.label("units"),
+                    sa.literal(rank).label("rank")).where(ItemBarcode.code == key) for key, rank in barcode_keys),
+        sa.select(Item.id, sa.literal(1), sa.literal(2)).where(Item.sku_key == code.upper()),
     ).subquery()
     row = db.session.execute(sa.select(Item, hits.c.units).join(hits, Item.id == hits.c.item_id)
                              .where(Item.active).order_by(hits.c.rank).limit(1)).first()

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from ..gtin import gs1_check_digit, is_valid_gs1_key, looks_like_gtin, normalize_gtin  # noqa: F401 (re-exported)
+from ..gtin import (expand_upc_e, gs1_check_digit, is_valid_gs1_key, looks_like_gtin,  # noqa: F401 (re-exported)
+                    normalize_gtin, upc_e_check_digit)
 
 GS = "\x1d"
 GS1_AIMS = frozenset({"]C1", "]d2", "]Q3", "]e0"})
@@ -56,32 +57,6 @@ def require_gtin(code: str) -> str:
         raise BadCheckDigit(f"The GTIN {code} has a wrong check digit: expected {expected}.",
                             ai="01", expected=f"check digit {expected}")
     return code.zfill(14)
-
-
-def expand_upc_e(code: str) -> str | None:
-    """Return the UPC-A (12 digits) that an 8-digit UPC-E stands for, or None if `code` is not one.
-
-    A UPC-E is number system 0 or 1, six digits and the check digit of its UPC-A; the last of the six
-    says where the zeros suppressed from the manufacturer and product numbers go.
-    """
-    if not (len(code) == 8 and _DIGITS_RE.fullmatch(code) and code[0] in "01"):
-        return None
-    d = code[1:7]
-    if d[5] in "012":
-        body = d[:2] + d[5] + "0000" + d[2:5]
-    elif d[5] == "3":
-        body = d[:3] + "00000" + d[3:5]
-    elif d[5] == "4":
-        body = d[:4] + "00000" + d[4]
-    else:
-        body = d[:5] + "0000" + d[5]
-    upc_a = code[0] + body
-    return upc_a + code[7] if gs1_check_digit(upc_a) == int(code[7]) else None
-
-
-def upc_e_check_digit(code: str) -> int:
-    """The check digit an 8-digit UPC-E (number system 0 or 1) should end with."""
-    return next(c for c in range(10) if expand_upc_e(code[:7] + str(c)))
 
 
 # --- the AI table -------------------------------------------------------------------------------

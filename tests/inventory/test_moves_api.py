@@ -105,3 +105,25 @@ def test_verify_is_clean_after_moves(app, api, floor):
     from server.inventory.queries import verify_ledger
     api("picker").post("/api/moves", {"item": "SKU-1001", "qty": 4, "from": "A-01-01", "to": "A-01-02"})
     assert verify_ledger() == []
+
+
+def test_an_unexpanded_upc_e_finds_its_upc_a_item_for_stock_and_moves(api, app):
+    """Many scanners send UPC-E as 8 digits: 04252614 stands for UPC-A 042100005264 (CONTRACT.md, Scanning)."""
+    from server.catalog.services import create_item
+    from server.inventory.ledger import Actor
+    from server.inventory.locations import create_location, get_or_create_zone
+    from server.inventory.moves import adjust_stock
+
+    def build():
+        zone = get_or_create_zone("A")
+        create_location("A-01-01", zone=zone)
+        create_location("A-01-02", zone=zone)
+        create_item("SKU-UPC", "Soup can", barcodes=["042100005264"])
+        adjust_stock(item_code="SKU-UPC", location_code="A-01-01", delta=4, reason="opening_balance",
+                     actor=Actor(user_id=None))
+    run_in_transaction(build)
+    assert api("picker").get("/api/stock?item=04252614").json["item"] == "SKU-UPC"
+    r = api("picker").post("/api/moves", {"item": "04252614", "qty": 1, "from": "A-01-01", "to": "A-01-02"})
+    assert r.status_code == 201, r.json
+    assert r.json["item"] == "SKU-UPC"
+    assert api("picker").get("/api/stock?item=04252615").status_code == 404  # wrong check digit: no item

@@ -55,14 +55,8 @@ export async function lotsAt(locationCode, sku) {
   } catch {
     return []; // no answer: the server decides when the write lands (422 lot_required)
   }
-  const lots = (stock.items ?? []).filter((line) => line.item === sku && line.lot && line.qty > 0);
-  return markFirstExpiry(lots);
-}
-
-function markFirstExpiry(lots) {
-  const sorted = [...lots].sort((a, b) => (a.expiry ?? "9999").localeCompare(b.expiry ?? "9999"));
-  const firstFlagged = sorted.some((l) => l.first_expiry);
-  return sorted.map((l, i) => ({ ...l, first_expiry: firstFlagged ? Boolean(l.first_expiry) : i === 0 }));
+  // The server lists them first-expiry-first with the one to take marked: the ledger's rule, not ours.
+  return (stock.items ?? []).filter((line) => line.item === sku && line.lot && line.qty > 0);
 }
 
 export function runScreen(def) {
@@ -156,7 +150,7 @@ export function runScreen(def) {
   }
 
   async function askLot(lots, next, retry = null) {
-    go("lot", { lots: markFirstExpiry(lots), lotNext: next, lotRetry: retry });
+    go("lot", { lots, lotNext: next, lotRetry: retry });
   }
 
   async function chooseLot(lot) {
