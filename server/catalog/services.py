@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -85,16 +86,24 @@ def find_item_by_code(code: str) -> tuple[Item, int] | None:
     code = code.strip()
     gtin = normalize_gtin(code) if looks_like_gtin(code) else None
     upc_e = expand_upc_e(code)
-    barcode_keys = [(gtin or code.upper(), 0)] + ([(upc_e.zfill(14), 1)] if upc_e else [])
-    # One query: a barcode match (with the units it stands for) wins over a SKU match.
-    hits = sa.union_all(
-        *(sa.select(ItemBarcode.item_id.label("item_id"), ItemBarcode.units.label("units"),
-                    sa.literal(rank).label("rank")).where(ItemBarcode.code == key) for key, rank in barcode_keys),
-        sa.select(Item.id, sa.literal(1), sa.literal(2)).where(Item.sku_key == code.upper()),
-    ).subquery()
-    row = db.session.execute(sa.select(Item, hits.c.units).join(hits, Item.id == hits.c.item_id)
-                             .where(Item.active).order_by(hits.c.rank).limit(1)).first()
+    params = {"barcode": gtin or code.upper(), "upc_a": upc_e.zfill(14) if upc_e else None, "sku": code.upper()}
+    row = db.session.execute(_item_by_code_statement(bool(upc_e)), params).first()
     return (row[0], row[1]) if row is not None else None
+
+
+@functools.cache
+def _item_by_code_statement(with_upc_e: bool):
+    # One query: a barcode match (with the units it stands for) wins over a UPC-E's UPC-A, then the SKU.
+    # Built once: every scan-driven write looks its item up this way.
+    def by_barcode(param: str, rank: int):
+        return sa.select(ItemBarcode.item_id.label("item_id"), ItemBarcode.units.label("units"),
+                         sa.literal(rank).label("rank")).where(ItemBarcode.code == sa.bindparam(param))
+    hits = sa.union_all(
+        by_barcode("barcode", 0), *([by_barcode("upc_a", 1)] if with_upc_e else []),
+        sa.select(Item.id, sa.literal(1), sa.literal(2)).where(Item.sku_key == sa.bindparam("sku")),
+    ).subquery()
+    return sa.select(Item, hits.c.units).join(hits, Item.id == hits.c.item_id).where(Item.active) \
+        .order_by(hits.c.rank).limit(1)
 
 
 def get_item(code: str, *, field: str = "item") -> Item:

@@ -9,6 +9,7 @@ with SELECT … FOR UPDATE (PostgreSQL; SQLite serialises writers with BEGIN IMM
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -156,20 +157,34 @@ def _ensure_balances(item_id: int, location_id: int, lots: dict[str, date | None
     db.session.execute(stmt)
 
 
-def _source_rows(item: Item, src: Location, lot: str | None):
-    """The source's balance rows with stock (of that lot), as a statement on an alias of its own."""
-    row = aliased(StockBalance)
-    stmt = sa.select(row).where(row.item_id == item.id, row.location_id == src.id, row.qty > 0)
-    return row, stmt.where(row.lot == lot) if lot is not None else stmt
+@functools.cache
+def _bin_to_bin_statements(dialect: str, with_lot: bool):
+    """The two statements of a write between physical locations, built once with bound parameters.
 
-
-def _ensure_balances_like(item: Item, src: Location, dst: Location, lot: str | None) -> None:
-    """One INSERT … SELECT: a destination row for each lot the source holds, copying its expiry."""
-    row, stmt = _source_rows(item, src, lot)
-    columns = stmt.with_only_columns(row.item_id, sa.literal(dst.id, sa.Integer), row.lot, row.expiry,
-                                     sa.literal(0, sa.Integer), sa.literal(0, sa.Integer), sa.func.now())
-    db.session.execute(_insert(StockBalance.__table__).from_select(BALANCE_COLUMNS, columns)
-                       .on_conflict_do_nothing(index_elements=["item_id", "location_id", "lot"]))
+    Building these statements cost more than running them (≈3 ms a move); the values travel as
+    parameters: item_id, src_id, dst_id and, with_lot, lot.
+    1. INSERT … SELECT: a destination row (qty 0) for each lot the source holds, copying its expiry.
+    2. SELECT … FOR UPDATE of the source rows with stock and their destination rows, in id order.
+    """
+    src_row = aliased(StockBalance)
+    source = sa.select(src_row).where(src_row.item_id == sa.bindparam("item_id"),
+                                      src_row.location_id == sa.bindparam("src_id"), src_row.qty > 0)
+    if with_lot:
+        source = source.where(src_row.lot == sa.bindparam("lot"))
+    columns = source.with_only_columns(src_row.item_id, sa.bindparam("dst_id", type_=sa.Integer), src_row.lot,
+                                       src_row.expiry, sa.literal(0, sa.Integer), sa.literal(0, sa.Integer),
+                                       sa.func.now())
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(StockBalance.__table__)
+    ensure = insert.from_select(BALANCE_COLUMNS, columns).on_conflict_do_nothing(
+        index_elements=["item_id", "location_id", "lot"])
+    mine = StockBalance.item_id == sa.bindparam("item_id")
+    at_source = sa.and_(mine, StockBalance.location_id == sa.bindparam("src_id"), StockBalance.qty > 0,
+                        StockBalance.lot == sa.bindparam("lot") if with_lot else sa.true())
+    at_target = sa.and_(mine, StockBalance.location_id == sa.bindparam("dst_id"),
+                        StockBalance.lot.in_(source.with_only_columns(src_row.lot)))
+    lock = (sa.select(StockBalance).where(sa.or_(at_source, at_target)).order_by(StockBalance.id)
+            .with_for_update().execution_options(populate_existing=True))
+    return ensure, lock
 
 
 def _lock(*conditions) -> list[StockBalance]:
@@ -186,15 +201,13 @@ def _lock_for_move(item: Item, src: Location, dst: Location, lot: str | None, ex
     if src.is_virtual:  # stock arriving from outside: one destination row
         _ensure_balances(item.id, dst.id, {lot or NO_LOT: expiry})
         return _lock(sa.and_(mine, StockBalance.location_id == dst.id, StockBalance.lot == (lot or NO_LOT)))
-    row, source = _source_rows(item, src, lot)
-    at_source = sa.and_(mine, StockBalance.location_id == src.id, StockBalance.qty > 0,
-                        StockBalance.lot == lot if lot is not None else sa.true())
-    if dst.is_virtual:
-        return _lock(at_source)
-    _ensure_balances_like(item, src, dst, lot)
-    at_target = sa.and_(mine, StockBalance.location_id == dst.id,
-                        StockBalance.lot.in_(source.with_only_columns(row.lot)))
-    return _lock(at_source, at_target)
+    if dst.is_virtual:  # stock leaving for the outside: the source rows only
+        return _lock(sa.and_(mine, StockBalance.location_id == src.id, StockBalance.qty > 0,
+                             StockBalance.lot == lot if lot is not None else sa.true()))
+    ensure, lock = _bin_to_bin_statements(db.session.get_bind().dialect.name, lot is not None)
+    params = {"item_id": item.id, "src_id": src.id, "dst_id": dst.id, "lot": lot}
+    db.session.execute(ensure, params)
+    return list(db.session.scalars(lock, params))
 
 
 def _target_row(locked: list[StockBalance], item: Item, dst: Location, lot: str, expiry: date | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import re
 
 import sqlalchemy as sa
@@ -81,6 +83,12 @@ def find_location(code: str, *, include_inactive: bool = False) -> Location | No
     return db.session.scalar(stmt)
 
 
+@functools.cache
+def _active_by_keys():
+    # Built once: every move and put-away runs it, and building it costs more than running it.
+    return _with_zone_and_parent(Location.code_key.in_(sa.bindparam("keys", expanding=True)), Location.active)
+
+
 def get_location(code: str, *, field: str = "location") -> Location:
     return get_locations({field: code})[field]
 
@@ -91,8 +99,7 @@ def get_locations(codes_by_field: dict[str, str]) -> dict[str, Location]:
     An unknown code is a 404 naming its field, the first in the order given.
     """
     keys = {field: code_key(code) for field, code in codes_by_field.items()}
-    found = {loc.code_key: loc for loc in db.session.scalars(
-        _with_zone_and_parent(Location.code_key.in_(set(keys.values())), Location.active))}
+    found = {loc.code_key: loc for loc in db.session.scalars(_active_by_keys(), {"keys": sorted(set(keys.values()))})}
     for field, key in keys.items():
         if key not in found:
             raise NotFound(_("There is no location %(code)s.", code=codes_by_field[field]), field=field)
