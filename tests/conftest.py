@@ -33,6 +33,11 @@ def pytest_addoption(parser):
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("--backend") or BACKENDS
+        # A browser test drives the page; the API under it is tested on both backends by the API tests.
+        # So browser tests run on SQLite only (half the suite's time), except those marked
+        # both_backends, which check what lands in the database after a flow (offline replay, receiving).
+        if "page" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("both_backends"):
+            chosen = [b for b in chosen if b == "sqlite"] or chosen
         metafunc.parametrize("backend", chosen, scope="session")
 
 

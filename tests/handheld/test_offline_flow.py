@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.handheld.steps import (GTIN13, fresh_session, movements_by_kind, open_task, set_qty, sign_in,
@@ -14,6 +15,7 @@ def queue_count(page):
     return page.locator("#queue-count")
 
 
+@pytest.mark.both_backends
 def test_writes_queued_offline_land_once_when_the_network_returns(floor, page, context, live_server, users, api):
     sign_in(page, live_server, users["receiver"])
 

@@ -25,6 +25,7 @@ def receipts(api) -> list[dict]:
     return r.json["receipts"]
 
 
+@pytest.mark.both_backends
 def test_receiving_offline_from_a_fresh_page_load(receipt, page, context, live_server, users, api):
     sign_in(page, live_server, users["receiver"])
     open_task(page, "receive", "receive")

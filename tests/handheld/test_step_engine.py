@@ -63,6 +63,7 @@ def moving_milk(two_lots, page, live_server, users):
     return page
 
 
+@pytest.mark.both_backends
 def test_moving_by_plain_gtin_from_a_two_lot_bin_asks_which_lot_and_moves_that_one(moving_milk, api):
     page = moving_milk
     choice = page.locator("#lot-choice")
