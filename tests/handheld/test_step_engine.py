@@ -73,12 +73,14 @@ def test_moving_by_plain_gtin_from_a_two_lot_bin_asks_which_lot_and_moves_that_o
     expect(buttons).to_have_count(2)
     # First to expire first, and marked.
     expect(buttons.nth(0)).to_contain_text("L-SOON")
-    expect(buttons.nth(0)).to_contain_text("2026-12-01")
+    expect(buttons.nth(0)).to_contain_text("Dec 1, 2026")  # a date as people read it
+    expect(buttons.nth(0)).to_be_in_viewport()  # the question is on screen at 360x640, not below the fold
     expect(buttons.nth(0)).to_contain_text("4 here")
     expect(buttons.nth(0)).to_contain_text("Expires first")
     expect(page.locator("#lot-list button[data-first=true]")).to_have_count(1)
-    wedge_scan(page, "A-01-02")  # no write before the lot is known
+    wedge_scan(page, "A-01-02")  # no write before the lot is known: a bin here is a wrong scan
     expect(page.locator("#error-overlay")).to_be_visible()
+    expect(page.locator("#error-overlay")).to_contain_text("A-01-02 is a location")
     page.locator("#error-ok").click()
 
     page.locator("#lot-list button[data-lot=L-LATE]").click()

@@ -18,7 +18,7 @@ import {
   $, Stepper, clearNode, el, isContainer, itemFrom, locationOf, outcome, prompt, refocus, resolveScan, sameCode,
   sameItem, scanStamp, sequential, setFact, showItem, write, wrongScan,
 } from "./flow.js";
-import { t } from "./i18n.js";
+import { formatDate, t } from "./i18n.js";
 import { initScanner } from "./scanner.js";
 import { initShell } from "./shell.js";
 import { readJson, writeJson } from "./storage.js";
@@ -86,7 +86,7 @@ export function runScreen(def) {
     for (const lot of s.lots ?? []) {
       const facts = [
         t("lot_is", { lot: lot.lot }),
-        lot.expiry && t("expiry_is", { expiry: lot.expiry }),
+        lot.expiry && t("expiry_is", { expiry: formatDate(lot.expiry) }),
         t("qty_here", { qty: lot.available ?? lot.qty }),
       ].filter(Boolean);
       const button = el("button", { cls: "choice", attrs: { type: "button", "data-lot": lot.lot } }, [
@@ -242,6 +242,7 @@ export function runScreen(def) {
     }
     const scan = toScan(code, await resolveScan(code));
     if (step === "lot") {
+      guardKind(LOT_STEP, scan); // a bin scanned here is refused like anywhere an item is expected
       await onLotScan(scan);
       return;
     }

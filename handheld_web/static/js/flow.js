@@ -3,7 +3,7 @@
 // here: screens show what the server answers and nothing else (STYLE §8).
 import { ApiProblem, OfflineError, api } from "./api.js";
 import { attentionBeep, goodBeep, hideOverlay, onTap, showOverlay } from "./feedback.js";
-import { t } from "./i18n.js";
+import { formatDate, t } from "./i18n.js";
 import { uuid } from "./session.js";
 import { putNewest, readJson } from "./storage.js";
 
@@ -190,7 +190,10 @@ export function showItem(item) {
   $("item-name").textContent = item.name ?? item.raw.trim();
   const code = item.known ? item.sku : t("unchecked");
   $("item-code").textContent = item.units > 1 ? `${code} · ${t("units_per_scan", { n: item.units })}` : code;
-  const lot = [item.lot && t("lot_is", { lot: item.lot }), item.expiry && t("expiry_is", { expiry: item.expiry })]
+  const lot = [
+    item.lot && t("lot_is", { lot: item.lot }),
+    item.expiry && t("expiry_is", { expiry: formatDate(item.expiry) }),
+  ]
     .filter(Boolean)
     .join(" · ");
   $("item-lot").textContent = lot;
