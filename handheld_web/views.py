@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from handheld_web import bp
 from handheld_web.screens import page_endpoints, screens_out
-from server.inventory.codes import CONTAINER_KINDS, LocationKind
+from server.inventory.codes import CONTAINER_KINDS, PUTAWAY_OVERRIDE_REASONS, LocationKind
 from server.receiving.services import RECEIVING_KINDS
 
 _ROOT = Path(__file__).parent
@@ -82,7 +82,7 @@ def receive():
 @bp.get("/putaway")
 def putaway():
     """Show the put-away screen: from the dock to the suggested bin."""
-    return _task_page("putaway")
+    return _task_page("putaway", putaway_reasons=PUTAWAY_OVERRIDE_REASONS)
 
 
 @bp.get("/move")

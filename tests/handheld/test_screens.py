@@ -35,3 +35,12 @@ def test_the_receive_page_carries_the_servers_receiving_rule(app):
     html = app.test_client().get("/hh/receive").get_data(as_text=True)
     rules = json.loads(re.search(r'id="receiving-rules">(.*?)</script>', html, re.S)[1])
     assert set(rules["receiving_kinds"]) == {k.value for k in RECEIVING_KINDS}
+
+
+def test_the_put_away_reasons_are_the_ledgers_codes_with_the_labels_beside_the_enum(app):
+    """One wording everywhere: the handheld said "Closer to pick" while the supervisor said "Closer to pick face"."""
+    from server.inventory.codes import PUTAWAY_OVERRIDE_REASONS
+
+    html = app.test_client().get("/hh/putaway").get_data(as_text=True)
+    buttons = re.findall(r'data-reason="([^"]+)">([^<]+)</button>', html)
+    assert buttons == [(r.value, str(r.label)) for r in PUTAWAY_OVERRIDE_REASONS]
