@@ -3,7 +3,7 @@
 Keep-alive: gunicorn's sync workers answer every request with `Connection: close`, so each scan from
 a phone would pay a new TCP connection (and under HTTPS a new TLS handshake) on warehouse Wi-Fi. The
 gthread workers keep an idle connection open for `keepalive` seconds; a thread serves one request at
-a time, idle connections wait in the worker's poller without holding a thread.
+a time, idle connections wait in the worker's poller without holding a thread (so one thread suffices).
 
 Threads and the database: each request has its own SQLAlchemy session and pooled connection (SQLite
 connections are never shared by two threads at once; the pool allows 15 per worker, more than the
@@ -19,7 +19,11 @@ import os
 
 bind = os.environ.get("SHIPFLOOR_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("SHIPFLOOR_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("SHIPFLOOR_THREADS", "4"))
+# One thread per worker by default: measured on 2 cores (bench/RESULTS.md), 4 threads fought over each
+# worker's GIL (scan p99 46 ms, 933 scans/s at 8 clients) where 1 thread gave 14.6 ms and 1241/s. Keep-alive
+# does not need more threads: idle connections wait in the poller. More threads help when requests wait on
+# the network or on PostgreSQL rather than on the CPU.
+threads = int(os.environ.get("SHIPFLOOR_THREADS", "1"))
 # "sync" only behind a reverse proxy that keeps the clients' connections alive (see above).
 worker_class = os.environ.get("SHIPFLOOR_WORKER_CLASS", "gthread")
 # Seconds an idle client connection stays open: a handheld scanning every few seconds keeps reusing it.

@@ -254,7 +254,7 @@ class Server:
     worker_class "sync" runs one thread a worker (gunicorn would switch to gthread with more).
     """
 
-    def __init__(self, env: dict, workdir: Path, *, workers: int = 4, threads: int = 4,
+    def __init__(self, env: dict, workdir: Path, *, workers: int = 4, threads: int = 1,
                  worker_class: str = "gthread", keepalive: int = 5):
         self.env, self.workdir, self.workers = env, workdir, workers
         self.worker_class, self.keepalive = worker_class, keepalive

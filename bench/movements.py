@@ -351,7 +351,7 @@ def main(argv=None) -> int:
     p.add_argument("--lookup-clients", type=lambda s: [int(x) for x in s.split(",")], default=None,
                    help="stock lookup concurrency levels (default 1,8; quick 1)")
     p.add_argument("--workers", type=int, default=4)
-    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker (SHIPFLOOR_THREADS)")
+    p.add_argument("--threads", type=int, default=1, help="threads per gthread worker (SHIPFLOOR_THREADS; the config default)")
     p.add_argument("--keepalive", type=int, default=5, help="gthread keep-alive seconds (SHIPFLOOR_KEEPALIVE)")
     p.add_argument("--modes", type=parse_modes, default=parse_modes(DEFAULT_MODES),
                    help=f"worker class/connection pairs for the moves, comma-separated (default {DEFAULT_MODES}); "

@@ -202,7 +202,7 @@ def main(argv=None) -> int:
     p.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=None,
                    help="concurrency levels, comma-separated (default 1,8,32; quick 1,8)")
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers (SHIPFLOOR_WORKERS)")
-    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker (SHIPFLOOR_THREADS)")
+    p.add_argument("--threads", type=int, default=1, help="threads per gthread worker (SHIPFLOOR_THREADS; the config default)")
     p.add_argument("--keepalive", type=int, default=5, help="gthread keep-alive seconds (SHIPFLOOR_KEEPALIVE)")
     p.add_argument("--modes", type=parse_modes, default=parse_modes(DEFAULT_MODES),
                    help=f"worker class/connection pairs, comma-separated (default {DEFAULT_MODES})")
