@@ -17,21 +17,22 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "server" / "translations"
 
 
-def _supervisor_msgids() -> set[str]:
+def _msgids(*prefixes: str) -> set[str]:
     with open(ROOT / "babel.cfg") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
     found = extract_from_dir(ROOT, method_map, options_map, keywords=keywords)
     return {msg if isinstance(msg, str) else msg[0]
-            for filename, _line, msg, _comments, _ctx in found if filename.startswith("server/supervisor/")}
+            for filename, _line, msg, _comments, _ctx in found if filename.startswith(prefixes)}
 
 
-def test_the_message_template_holds_every_supervisor_string():
-    """Fails when a page gained a string: re-run the pybabel extract command of babel.cfg."""
+def test_the_message_template_holds_every_string_of_the_server_and_the_handheld():
+    """Fails when a page, a service or a handheld screen gained a string: re-run the README's pybabel extract."""
     with open(TRANSLATIONS / "messages.pot", "rb") as f:
         pot = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
-    wanted = _supervisor_msgids()
-    assert {"Supervisor sign-in", "Tracks lots", "Showing %(first)d–%(last)d of %(total)d"} <= wanted
+    wanted = _msgids("server/", "handheld_web/")
+    assert {"Supervisor sign-in", "Tracks lots", "Showing %(first)d–%(last)d of %(total)d", "Which lot? Tap it or scan its label",
+            "Closer to pick face"} <= wanted
     assert wanted - pot == set()
 
 
