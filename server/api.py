@@ -37,9 +37,13 @@ class WriteRoute:
 class APIBlueprint(_APIBlueprint):
     def write(self, rule: str, *, roles: Role | Iterable[Role] | None = None, body=None, files=None, out=None,
               status: int = 200, summary: str, description: str | None = None, method: str = "POST",
-              public: bool = False, transaction: bool = True):
+              public: bool = False, transaction: bool = True, deferred_lock: bool = False):
         """Declare a write: `body` (JSON) or `files` (multipart) is parsed after the role check, inside the
-        transaction, and passed to the handler as `body` / `files`; `out` serialises its return value."""
+        transaction, and passed to the handler as `body` / `files`; `out` serialises its return value.
+
+        deferred_lock: the handler only writes through the ledger (and the key), which claims the write
+        lock itself (server/db.py claim_write_lock): on SQLite the lock is then not held while the request
+        is parsed and its item and locations are looked up."""
         method = method.upper()
         roles = (roles,) if isinstance(roles, str) else tuple(roles or ())  # one Role, or several
         if method not in WRITE_METHODS:
@@ -60,7 +64,7 @@ class APIBlueprint(_APIBlueprint):
             if files is not None:
                 fn = self.input(files, location="files", arg_name="files")(fn)
             if transaction:
-                fn = idempotent(fn)
+                fn = idempotent(fn, deferred_lock=deferred_lock)
             if not public:
                 fn = require_role(*roles)(fn)
             fn.write_route = WriteRoute(rule=rule, method=method, public=public, transaction=transaction)

@@ -64,19 +64,52 @@ _holds_writer_lock: contextvars.ContextVar[list | None] = contextvars.ContextVar
                                                                                default=None)
 
 
+# A write whose first part only reads (the Idempotency-Key, the item, the locations) can ask for its
+# write lock late: those reads run outside a transaction and claim_write_lock() begins the write
+# transaction just before the ledger reads the balances it will change. On SQLite, which admits one writer at
+# a time, the lock is then held for the ledger's statements and the commit, not the whole request.
+# Only for writes whose every read-then-write goes through a claim (the ledger's): a value read before
+# the claim may be stale after it.
+_deferred_write: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sqlite_deferred_write",
+                                                                               default=None)
+
+
 @contextlib.contextmanager
-def write_intent():
-    """Mark transactions begun inside this block as writes (BEGIN IMMEDIATE on SQLite)."""
+def write_intent(*, deferred: bool = False):
+    """Mark transactions begun inside this block as writes (BEGIN IMMEDIATE on SQLite).
+
+    deferred: begin as a read; claim_write_lock() takes the write lock later (see above).
+    """
     token = _write_intent.set(True)
+    deferred_token = _deferred_write.set({"claimed": False} if deferred else None)
     held: list = []  # the writer lock, once a SQLite write transaction in this block has taken it
     lock_token = _holds_writer_lock.set(held)
     try:
         yield
     finally:
         _holds_writer_lock.reset(lock_token)
+        _deferred_write.reset(deferred_token)
         _write_intent.reset(token)
         if held:
             _sqlite_writer_lock.release()
+
+
+def claim_write_lock(session) -> None:
+    """From here on this transaction writes: on SQLite, in a deferred write, take the write lock now.
+
+    The reads before it ran outside a transaction (each its own snapshot, no BEGIN); BEGIN IMMEDIATE now
+    starts the write transaction: rows read after this are current and stay so until the commit. A no-op
+    anywhere else.
+    """
+    state = _deferred_write.get()
+    if state is None or state["claimed"]:
+        return
+    state["claimed"] = True
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    _take_writer_lock()
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _take_writer_lock() -> None:
@@ -156,12 +189,14 @@ def _on_begin(conn):
         # there spares a PRAGMA whenever relaxed log writes and durable ledger writes alternate.
         # Every commit of the app goes through run_in_transaction, i.e. write_intent.
         want = "NORMAL" if relaxed else _sqlite_synchronous
-        if writing:
+        deferred = writing and _deferred_write.get() is not None
+        if writing and not deferred:
             _take_writer_lock()
         if writing and conn.info.get("sqlite_synchronous") != want:  # refused inside a transaction
             conn.exec_driver_sql(f"PRAGMA synchronous={want}")
             conn.info["sqlite_synchronous"] = want
-        if not _single_statement.get():
+        # No BEGIN for one statement, nor for the reads of a deferred write (claim_write_lock begins it).
+        if not _single_statement.get() and not deferred:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
     elif relaxed and conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL synchronous_commit = off")

@@ -25,11 +25,14 @@ def is_retryable(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and sqlstate in {"40001", "40P01", "55P03"}
 
 
-def run_in_transaction(fn, *args, **kwargs):
-    """Run fn as one write transaction: commit on success, roll back on error, retry lock conflicts."""
+def run_in_transaction(fn, *args, deferred_lock: bool = False, **kwargs):
+    """Run fn as one write transaction: commit on success, roll back on error, retry lock conflicts.
+
+    deferred_lock: fn reads first and takes the write lock through db.claim_write_lock (server/db.py).
+    """
     for attempt in range(RETRIES + 1):
         try:
-            with write_intent():
+            with write_intent(deferred=deferred_lock):
                 db.session.rollback()  # start clean: the write transaction must begin IMMEDIATE
                 result = fn(*args, **kwargs)
                 db.session.commit()

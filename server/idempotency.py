@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import HTTPException
 
-from .db import Base, UTCDateTime, utcnow
+from .db import Base, UTCDateTime, claim_write_lock, utcnow
 from .errors import DomainError, InvalidInput
 from .extensions import db
 from .http import run_in_transaction
@@ -80,6 +80,7 @@ def _find(user_id: int, key: str):
 
 def _store(user_id: int, key: str, fingerprint: str, resp) -> bool:
     """Insert the key with its answer; False when the key exists already (another request took it)."""
+    claim_write_lock(db.session)
     dialect = db.session.get_bind().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(IdempotencyRecord.__table__).values(
         user_id=user_id, key=key, request_hash=fingerprint, created_at=utcnow(), status_code=resp.status_code,
@@ -109,7 +110,7 @@ def _answer_from(record, fingerprint: str):
     return resp
 
 
-def idempotent(view):
+def idempotent(view, deferred_lock: bool = False):
     """Run a write view in one transaction, honouring Idempotency-Key. Put it below @require_role.
 
     The key is looked up first and stored with the answer last, in the write's transaction: one
@@ -122,7 +123,7 @@ def idempotent(view):
     def wrapper(*args, **kwargs):
         key = request.headers.get(HEADER)
         if key is None:
-            return run_in_transaction(view, *args, **kwargs)
+            return run_in_transaction(view, *args, deferred_lock=deferred_lock, **kwargs)
         if not 1 <= len(key) <= 64:
             raise InvalidInput(_("The Idempotency-Key header must be 1 to 64 characters."), field=HEADER,
                                expected="1 to 64 characters")
@@ -147,14 +148,14 @@ def idempotent(view):
             return store_or_replay(resp)
 
         try:
-            return run_in_transaction(attempt)
+            return run_in_transaction(attempt, deferred_lock=deferred_lock)
         except _Unstored as e:  # 5xx answers are not stored (CONTRACT.md): the client may retry
             return e.response
         except _Refused as refusal:  # the work is rolled back; keep the key and the refusal
             if refusal.response.status_code >= 500:
                 return refusal.response
             try:
-                return run_in_transaction(store_or_replay, refusal.response)
+                return run_in_transaction(store_or_replay, refusal.response, deferred_lock=deferred_lock)
             except _KeyTaken:
                 pass
         except _KeyTaken:

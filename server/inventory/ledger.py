@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from ..catalog.models import Item
+from ..db import claim_write_lock
 from ..extensions import db
 from .codes import MoveKind, ReasonCode, VirtualLocation, reasons_for, reversal_reasons
 from .errors import (AlreadyReversed, ContainerCycle, InsufficientStock, InvalidQuantity, InvalidReason,
@@ -242,6 +243,7 @@ def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Locat
                               expected="a location other than the source")
     check_reason(kind, reason, reversing=reverses)
     lot = lot.strip() if lot is not None else None
+    claim_write_lock(db.session)  # from here on, what we read about balances stays true until the commit
     if not dst.is_virtual:
         if kind not in IN_PLACE_KINDS and reverses is None:
             require_open(dst)
@@ -312,6 +314,7 @@ def move_container(container: Location, *, to: Location, actor: Actor) -> Contai
                           field="container")
     if to.is_virtual:
         raise NotPhysical(_("%(code)s is not a place on the floor.", code=to.code), field="to")
+    claim_write_lock(db.session)
     walker = to
     while walker is not None:
         if walker.id == container.id:
