@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 
 def _lock_free_for_another_thread() -> bool:
@@ -61,3 +62,46 @@ def test_reads_do_not_take_the_worker_lock(app, db):
     db.session.execute(sa.text("SELECT 1"))
     assert _lock_free_for_another_thread()
     db.session.rollback()
+
+
+def _file_lock_free() -> bool:
+    """Could another worker (another open file description of the lock file) take the writer lock now?"""
+    import fcntl
+    import os
+
+    from server.extensions import db
+
+    fd = os.open(f"{db.engine.url.database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing drops a lock we took
+    return True
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_a_sqlite_write_holds_the_file_lock_other_workers_wait_on_then_releases_it(app, deferred):
+    """Workers are processes: they queue on an flock beside the database, not on SQLite's sleep-polling.
+
+    A deferred write (moves) takes it only when it claims the write lock, not while it reads."""
+    from server.db import claim_write_lock
+    from server.extensions import db
+    from server.http import run_in_transaction
+    from server.inventory.locations import get_or_create_zone
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    seen = {}
+
+    def write():
+        db.session.execute(sa.text("SELECT 1"))
+        seen["while reading"] = _file_lock_free()
+        claim_write_lock(db.session)
+        get_or_create_zone("Z9")
+        seen["while writing"] = _file_lock_free()
+
+    run_in_transaction(write, deferred_lock=deferred)
+    assert seen == {"while reading": deferred, "while writing": False}
+    assert _file_lock_free()
