@@ -119,6 +119,7 @@ def claim_write_lock(session) -> None:
 
 
 _writer_lock_files: dict[tuple[int, str], int] = {}  # (pid, database path) → this process's lock file
+_WRITER_LOCK_FILES_KEPT = 8
 
 
 def _writer_lock_file(conn) -> int | None:
@@ -132,6 +133,8 @@ def _writer_lock_file(conn) -> int | None:
             _writer_lock_files[key] = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
             return None  # a read-only folder: SQLite's own locking still holds
+        while len(_writer_lock_files) > _WRITER_LOCK_FILES_KEPT:  # a process that saw many databases (tests)
+            os.close(_writer_lock_files.pop(next(iter(_writer_lock_files))))
     return _writer_lock_files[key]
 
 
