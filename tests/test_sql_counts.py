@@ -14,10 +14,12 @@ An item scan by GTIN, at most 3:
   SQLite:      BEGIN (read) · resolve the GTIN to its item · INSERT the scan log (one statement, no BEGIN)
   PostgreSQL:  resolve the GTIN · SET LOCAL synchronous_commit = off (the log's relaxed durability) ·
                INSERT the scan log
-A move, at most 10 (an executemany, e.g. the UPDATE of both balances, is one statement):
-  BEGIN IMMEDIATE (SQLite only) · resolve the item · both locations in one query · create the missing
-  balance rows (INSERT … SELECT … ON CONFLICT DO NOTHING) · lock both balances · UPDATE them · INSERT the
-  movement · the Idempotency-Key's record; the answer is built from the rows in hand, nothing re-read.
+A move, at most 10 (an executemany, e.g. the UPDATE of both balances, is one statement); 9 today:
+  the Idempotency-Key's SELECT · the item · both locations in one query  (on SQLite these reads run
+  before the write transaction: server/db.py claim_write_lock) · BEGIN IMMEDIATE (SQLite) or SET LOCAL
+  lock_timeout before the key's INSERT (PostgreSQL) · create the missing balance rows (INSERT … SELECT …
+  ON CONFLICT DO NOTHING) · lock source and destination balances · UPDATE them · INSERT the movement ·
+  INSERT the Idempotency-Key with its answer; the answer is built from the rows in hand, nothing re-read.
 """
 
 from __future__ import annotations
