@@ -58,18 +58,42 @@ class RequestInProgress(DomainError):
 
 
 def request_fingerprint() -> str:
-    """Hash method, path (with query) and body; JSON compared in canonical form."""
-    raw = request.get_data(cache=True)
-    body: bytes = raw
-    if request.is_json:
-        try:
-            body = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":")).encode()
-        except ValueError:
-            body = raw
+    """Hash method, path (with query) and body; JSON compared in canonical form, uploads by their parts."""
+    if request.mimetype == "multipart/form-data":
+        body = _multipart_digest()
+    else:
+        raw = request.get_data(cache=True)
+        body = raw
+        if request.is_json:
+            try:
+                body = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":")).encode()
+            except ValueError:
+                body = raw
     h = hashlib.sha256()
     for part in (request.method.encode(), request.full_path.rstrip("?").encode(), body):
         h.update(len(part).to_bytes(8, "big") + part)
     return h.hexdigest()
+
+
+def _multipart_digest() -> bytes:
+    """The form fields and each file's field name, file name and bytes: every send of the same upload
+    gets a new multipart boundary, so the raw body would never match its retry."""
+    h = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            h.update(len(data).to_bytes(8, "big") + data)
+
+    for name in sorted(request.form):
+        for value in request.form.getlist(name):
+            add("field", name, value)
+    for name in sorted(request.files):
+        for upload in request.files.getlist(name):
+            content = upload.stream.read()
+            upload.stream.seek(0)  # the handler reads it again
+            add("file", name, upload.filename or "", content)
+    return h.hexdigest().encode()
 
 
 def _find(user_id: int, key: str):
@@ -181,8 +205,23 @@ class _KeyTaken(Exception):
     """Another request with the same key committed first: ours is rolled back and gets its answer."""
 
 
-def purge_older_than(days: int = 30) -> int:
-    """Forget keys older than `days` (the contract keeps them at least 14 days)."""
-    result = db.session.execute(sa.delete(IdempotencyRecord).where(
-        IdempotencyRecord.created_at < utcnow() - timedelta(days=days)))
-    return result.rowcount or 0
+PURGE_BATCH = 2000
+
+
+def purge_older_than(days: int = 30, *, batch: int = PURGE_BATCH) -> int:
+    """Forget keys older than `days` (the contract keeps them at least 14 days), in short transactions.
+
+    Each batch is its own transaction: on SQLite a write holds the database's only write lock, and one
+    DELETE of a million keys held every scan and move for seconds.
+    """
+    cutoff = utcnow() - timedelta(days=days)
+
+    def purge_batch() -> int:
+        oldest = sa.select(IdempotencyRecord.id).where(IdempotencyRecord.created_at < cutoff) \
+            .order_by(IdempotencyRecord.id).limit(batch)
+        return db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(oldest))).rowcount or 0
+
+    total = 0
+    while (purged := run_in_transaction(purge_batch)) > 0:
+        total += purged
+    return total
