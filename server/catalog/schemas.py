@@ -1,6 +1,8 @@
 from apiflask import Schema
 from apiflask.fields import Boolean, Integer, List, Nested, String
-from apiflask.validators import Length, Range
+from apiflask.validators import Length
+
+from ..schemas import whole
 
 
 class BarcodeOut(Schema):
@@ -32,11 +34,11 @@ class ItemIn(Schema):
     name = String(required=True, validate=Length(1, 200))
     unit = String(load_default="each", validate=Length(1, 16))
     barcodes = List(String(validate=Length(1, 70)), load_default=list)
-    weight_g = Integer(load_default=None, validate=Range(0))
-    length_mm = Integer(load_default=None, validate=Range(0))
-    width_mm = Integer(load_default=None, validate=Range(0))
-    height_mm = Integer(load_default=None, validate=Range(0))
-    value_cents = Integer(load_default=None, validate=Range(0))
+    weight_g = Integer(load_default=None, validate=whole())
+    length_mm = Integer(load_default=None, validate=whole())
+    width_mm = Integer(load_default=None, validate=whole())
+    height_mm = Integer(load_default=None, validate=whole())
+    value_cents = Integer(load_default=None, validate=whole())
     tracks_lot = Boolean(load_default=False)
     tracks_expiry = Boolean(load_default=False)
     tracks_serial = Boolean(load_default=False)

@@ -83,3 +83,8 @@ def reasons_for(kind: MoveKind) -> tuple[ReasonCode, ...]:
 def reversal_reasons(kind: MoveKind) -> tuple[ReasonCode, ...]:
     """The reason codes a reversal of a movement of this kind may give, in offering order."""
     return (ReasonCode.CORRECTION, *_REVERSAL_EXTRA.get(kind, ()))
+
+
+# The most units one movement, receipt line or adjustment may carry: far above any real pallet, far below
+# what the database's integer columns hold (a 2^62 receipt once filled a bin for good).
+MAX_QTY = 1_000_000

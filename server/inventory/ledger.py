@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from ..catalog.models import Item
 from ..db import claim_write_lock
 from ..extensions import db
-from .codes import MoveKind, ReasonCode, VirtualLocation, reasons_for, reversal_reasons
+from .codes import MAX_QTY, MoveKind, ReasonCode, VirtualLocation, reasons_for, reversal_reasons
 from .errors import (AlreadyReversed, ContainerCycle, InsufficientStock, InvalidQuantity, InvalidReason,
                      LocationBlocked, LotRequired, MixedItemsNotAllowed, NotPhysical)
 from .ledger_models import NO_LOT, ContainerMove, StockBalance, StockMove
@@ -50,6 +50,9 @@ def _check_qty(qty) -> int:
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise InvalidQuantity(_("The quantity must be a whole number above zero."), field="qty",
                               expected="a positive whole number")
+    if qty > MAX_QTY:  # every writer, CSV imports included: the API schemas say the same
+        raise InvalidQuantity(_("At most %(max)d units at a time.", max=MAX_QTY), field="qty",
+                              expected=f"at most {MAX_QTY}")
     return qty
 
 

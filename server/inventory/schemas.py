@@ -4,10 +4,13 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
-from ..schemas import PageQuery
+from ..schemas import PageQuery, whole
 from . import queries
-from .codes import ADJUST_REASONS, LocationKind, MoveKind, ReasonCode
+from .codes import ADJUST_REASONS, MAX_QTY, LocationKind, MoveKind, ReasonCode
 from .ledger_models import NO_LOT, StockMove
+
+# A quantity of units in a request: a positive whole number up to MAX_QTY.
+UNITS = Range(min=1, max=MAX_QTY, error=f"qty must be a whole number from 1 to {MAX_QTY:,}")
 
 
 class LocationOut(Schema):
@@ -31,14 +34,14 @@ class LocationIn(Schema):
     kind = String(load_default="bin", validate=OneOf([k.value for k in LocationKind if k != "virtual"]))
     zone = String(load_default=None, validate=Length(1, 16))
     parent = String(load_default=None, validate=Length(1, 64))
-    aisle = Integer(load_default=None, validate=Range(0))
-    bay = Integer(load_default=None, validate=Range(0))
+    aisle = Integer(load_default=None, validate=whole())
+    bay = Integer(load_default=None, validate=whole())
     level = String(load_default=None, validate=Length(1, 4))
-    position = Integer(load_default=None, validate=Range(0))
+    position = Integer(load_default=None, validate=whole())
     x = Float(load_default=None)
     y = Float(load_default=None)
-    pick_sequence = Integer(load_default=None, validate=Range(0))
-    capacity_units = Integer(load_default=None, validate=Range(1))
+    pick_sequence = Integer(load_default=None, validate=whole())
+    capacity_units = Integer(load_default=None, validate=whole(1))
     pickable = Boolean(load_default=True)
     blocked = Boolean(load_default=False)
     mixed_items_allowed = Boolean(load_default=True)
@@ -101,7 +104,7 @@ def lot_asked(body: dict) -> str | None:
 
 class MoveIn(Schema):
     item = String(required=True, validate=Length(1, 512))
-    qty = Integer(required=True, strict=True, validate=Range(min=1, error="qty must be a positive whole number"))
+    qty = Integer(required=True, strict=True, validate=UNITS)
     from_ = String(required=True, data_key="from", validate=Length(1, 64))
     to = String(required=True, validate=Length(1, 64))
     lot = String(allow_none=True, validate=Length(1, 40), metadata={"description": LOT_DESCRIPTION})
@@ -125,7 +128,8 @@ class ContainerMoveOut(Schema):
 class AdjustIn(Schema):
     item = String(required=True, validate=Length(1, 512))
     location = String(required=True, validate=Length(1, 64))
-    qty = Integer(required=True, strict=True, metadata={"description": "signed change: +found, -lost"})
+    qty = Integer(required=True, strict=True, validate=Range(-MAX_QTY, MAX_QTY),
+                  metadata={"description": "signed change: +found, -lost"})
     reason = String(required=True, validate=Length(1, 32),
                     metadata={"description": "a reason code: " + ", ".join(ADJUST_REASONS)})
     lot = String(allow_none=True, validate=Length(1, 40), metadata={"description": LOT_DESCRIPTION})
@@ -142,7 +146,7 @@ class MovementQuery(Schema):
     location = String(load_default=None)
     kind = String(load_default=None, validate=OneOf([k.value for k in MoveKind]))
     limit = Integer(load_default=100, validate=Range(1, 1000))
-    offset = Integer(load_default=0, validate=Range(0))
+    offset = Integer(load_default=0, validate=whole())
 
 
 class ReverseIn(Schema):

@@ -2,10 +2,10 @@
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.validators import Length, OneOf
 
 from ..inventory.codes import PUTAWAY_OVERRIDE_REASONS
-from ..inventory.schemas import LOT_DESCRIPTION, MovementOut
+from ..inventory.schemas import LOT_DESCRIPTION, UNITS, MovementOut
 
 
 class ReceiptLineOut(Schema):
@@ -37,7 +37,7 @@ class ReceiptQuery(Schema):
 
 class ExpectedLineIn(Schema):
     item = String(required=True, validate=Length(1, 512))
-    qty = Integer(required=True, strict=True, validate=Range(min=1))
+    qty = Integer(required=True, strict=True, validate=UNITS)
 
 
 class ReceiptIn(Schema):
@@ -53,7 +53,7 @@ class BlindIn(Schema):
 
 class ReceiveIn(Schema):
     code = String(required=True, validate=Length(1, 512), metadata={"description": "the item scan, as sent"})
-    qty = Integer(required=True, strict=True, validate=Range(min=1),
+    qty = Integer(required=True, strict=True, validate=UNITS,
                   metadata={"description": "units received (a case-pack scan does not multiply it)"})
     location = String(required=True, validate=Length(1, 64))
     lot = String(load_default=None, validate=Length(1, 40))
@@ -70,7 +70,7 @@ class ReceiveOut(Schema):
 
 class SuggestionQuery(Schema):
     item = String(required=True, validate=Length(1, 512))
-    qty = Integer(load_default=1, validate=Range(min=1))
+    qty = Integer(load_default=1, validate=UNITS)
     from_ = String(load_default=None, data_key="from", validate=Length(1, 64))
 
 
@@ -84,7 +84,7 @@ class SuggestionOut(Schema):
 
 class PutawayIn(Schema):
     item = String(required=True, validate=Length(1, 512))
-    qty = Integer(required=True, strict=True, validate=Range(min=1))
+    qty = Integer(required=True, strict=True, validate=UNITS)
     from_ = String(required=True, data_key="from", validate=Length(1, 64))
     to = String(required=True, validate=Length(1, 64))
     lot = String(allow_none=True, validate=Length(1, 40), metadata={"description": LOT_DESCRIPTION})

@@ -15,12 +15,12 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from ..auth.models import FLOOR_ROLES, Role
-from ..inventory.codes import ADJUST_REASONS, LocationKind, MoveKind, reversal_reasons
+from ..inventory.codes import ADJUST_REASONS, MAX_QTY, LocationKind, MoveKind, reversal_reasons
 
 BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
 # Largest quantity one form line may book: a typo of extra digits must not reach the database as a
 # number its integer column cannot hold.
-MAX_UNITS = 1_000_000
+MAX_UNITS = MAX_QTY  # the ledger's bound (server/inventory/codes.py)
 PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
 
 def adjust_reason_choices() -> list[SelectChoice]:
