@@ -150,6 +150,17 @@ def register_error_handlers(app: Flask) -> None:
     def _werkzeug(e: HTTPException):
         return _http(e.code or 500, e.description or e.name, headers=dict(e.get_headers()))
 
+    @app.after_request
+    def _bodiless_answers_say_no_type(response):
+        # An /api answer is problem+json or its documented body: a 204 (logout) or the automatic OPTIONS
+        # answer has no body, so it must not claim one (Flask labels them JSON or HTML by default).
+        automatic_options = request.method == "OPTIONS" and response.status_code == 200
+        if request.path.startswith("/api") and (response.status_code == 204 or automatic_options):
+            response.status_code = 204
+            response.set_data(b"")
+            del response.headers["Content-Type"]
+        return response
+
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
