@@ -38,6 +38,8 @@ def create_app(config: Config | type[Config] | None = None) -> APIFlask:
     migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     babel.init_app(app)
     csrf.init_app(app)
+    from . import security
+    security.init_app(app)
 
     from . import models  # noqa: F401  (every table registered on the metadata)
     from .errors import register_error_handlers
