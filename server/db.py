@@ -114,6 +114,10 @@ def claim_write_lock(session) -> None:
     conn = session.connection()
     if conn.dialect.name != "sqlite":
         return
+    if conn.connection.dbapi_connection.in_transaction:
+        # Already inside a transaction begun by its owner: the tests' rolled-back tier (tests/conftest.py,
+        # `tx`) runs every write as a savepoint of one open transaction; there is nothing to begin.
+        return
     _take_writer_lock(conn)
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 

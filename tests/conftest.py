@@ -1,8 +1,16 @@
-"""Shared fixtures: every database test runs on SQLite and on a throwaway PostgreSQL.
+"""Shared fixtures: every database test runs on SQLite and on a throwaway PostgreSQL, in one of two tiers.
 
-Each test gets a fresh, migrated, committed database (a copied SQLite file, or a PostgreSQL database
-cloned from a migrated template), so services, HTTP calls, threads and subprocesses all see the same
-real database, and nothing leaks between tests.
+The fresh-database tier (the default): each test gets a fresh, migrated, committed database (a copied
+SQLite file, or a PostgreSQL database cloned from a migrated template), so services, HTTP calls, threads
+and subprocesses all see the same real database, and nothing leaks between tests. For the HTTP contract,
+races, crashes, migrations, live servers and browsers.
+
+The rolled-back tier (`tx`, or `pytestmark = pytest.mark.rollback` for a module whose tests use `app`,
+`client`, `users`, `api`, `floor`): one migrated database per backend for the whole run; each test runs
+inside a transaction on it that is rolled back at the end, its commits being savepoints (SQLAlchemy's
+join_transaction_mode="create_savepoint"). No database to clone, no app to build: for the rules of the
+services and the ledger. Only for tests on this thread: a second connection would wait on the open
+transaction (SQLite's write lock) or not see it (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -17,7 +25,9 @@ import pytest
 from flask import g
 
 from tests import pg
-from tests.helpers import ApiClient, make_token, make_user
+from tests import factories
+from tests.factories import make_token, make_user
+from tests.helpers import ApiClient, cheap_hash_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -84,8 +94,7 @@ def database_url(template_db, tmp_path, request):
         server.drop_database(f"t{n}")
 
 
-@pytest.fixture
-def app(database_url):
+def _new_app(database_url: str):
     from server import create_app
     from server.testing import TestConfig
 
@@ -97,11 +106,77 @@ def app(database_url):
         # user, Flask-WTF's CSRF token). Real requests each get a fresh `g`: so must test requests.
         g.__dict__.clear()
 
+    return app
+
+
+@pytest.fixture
+def app(request, backend):
+    """The app of this test's tier: its own fresh database, or the shared one under `tx` (rollback marker)."""
+    if request.node.get_closest_marker("rollback"):
+        request.getfixturevalue("tx")
+        return request.getfixturevalue("rollback_app")
+    return request.getfixturevalue("fresh_app")
+
+
+@pytest.fixture
+def fresh_app(database_url):
+    app = _new_app(database_url)
     with app.app_context():
         yield app
         from server.extensions import db
         db.session.remove()
         db.engine.dispose()
+
+
+# --- the rolled-back tier ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def rollback_app(template_db, tmp_path_factory, request):
+    """One app per backend over a migrated database of its own, shared by every rolled-back test."""
+    if template_db["backend"] == "sqlite":
+        target = tmp_path_factory.mktemp("rollback") / "rollback.db"
+        shutil.copyfile(template_db["path"], target)
+        url = f"sqlite:///{target}"
+    else:
+        url = request.getfixturevalue("pg_server").create_database("rollback", template="tmpl")
+    app = _new_app(url)
+    yield app
+    with app.app_context():
+        from server.extensions import db
+        db.engine.dispose()
+
+
+@pytest.fixture
+def tx(rollback_app):
+    """This test's transaction on the shared database → db.session, bound to it; rolled back at the end.
+
+    Every commit inside (run_in_transaction, a request's) releases a savepoint, every rollback returns
+    to one, so services and HTTP requests behave as with a database of their own. On SQLite the ledger's
+    late BEGIN IMMEDIATE (server/db.py claim_write_lock) sees the open transaction and begins nothing.
+    """
+    import sqlalchemy.orm as sa_orm
+    from flask_sqlalchemy.session import Session, _app_ctx_id
+
+    from server.extensions import db
+
+    class JoinedSession(Session):
+        def get_bind(self, *args, **kwargs):  # Flask-SQLAlchemy would pick its engine, not our connection
+            return self.bind
+
+    with rollback_app.app_context():
+        conn = db.engine.connect()
+        outer = conn.begin()
+        shared = db.session
+        db.session = sa_orm.scoped_session(
+            sa_orm.sessionmaker(class_=JoinedSession, db=db, bind=conn, query_cls=db.Query,
+                                join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id)
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = shared
+            outer.rollback()
+            conn.close()
 
 
 @pytest.fixture
@@ -134,6 +209,31 @@ def api(client, users):
         return ApiClient(client, tokens[role])
 
     return for_role
+
+
+@pytest.fixture
+def floor_plan(request):
+    """The floor of this module (its FLOOR, a factories.FloorPlan); a folder's conftest may override it."""
+    plan = getattr(request.module, "FLOOR", None)
+    if plan is None:
+        pytest.fail(f"{request.module.__name__} uses `floor` but defines no FLOOR (a factories.FloorPlan)")
+    return plan
+
+
+@pytest.fixture
+def floor(app, floor_plan, request):
+    """The module's floor plan built in one committed transaction → {"actor": who booked its stock, ...}."""
+    users = request.getfixturevalue("users") if floor_plan.by else None
+    return factories.build_floor(floor_plan, users)
+
+
+@pytest.fixture(autouse=True)
+def _fast_secrets(monkeypatch):
+    """PINs and passwords hash at TestConfig's low cost even outside an app context (CLI, demo seeding).
+
+    Tests about hashing itself undo this with monkeypatch.undo() or their own patch.
+    """
+    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
 
 
 @pytest.fixture

@@ -1,31 +1,11 @@
-"""Plain helpers for tests: users, tokens, a client that sends a bearer token."""
+"""Plain helpers for tests: a client that sends a bearer token, problem+json checks, a cheap hash."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 
-_seq = itertools.count(1)
-
-
-def make_user(role: str, *, password: str = "password123", pin: str = "1234", **kw):
-    """Create a user of that role with a badge, PIN and password (call inside a transaction)."""
-    from server.auth import services
-    n = next(_seq)
-    return services.create_user(kw.pop("username", f"{role}{n}"), role=role, password=password,
-                                badge=kw.pop("badge", f"BADGE-{role.upper()}-{n}"), pin=pin, **kw)
-
-
-def make_token(user) -> str:
-    from server.auth import services
-    from server.auth.models import TokenKind
-    from server.http import run_in_transaction
-    from server.extensions import db
-
-    def issue():
-        plain, _row = services.issue_token(db.session.merge(user), kind=TokenKind.API, name="test")
-        return plain
-    return run_in_transaction(issue)
+# Users and tokens are made by tests/factories.py; imported here for the tests that know them from here.
+from tests.factories import make_token, make_user  # noqa: F401
 
 
 class ApiClient:

@@ -5,49 +5,31 @@ Issue 6, defects A1 (lots chosen silently), A2 (blocked bins accept stock), A3 (
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from server.http import run_in_transaction
+from tests.factories import FloorPlan, place, sku
 from tests.helpers import assert_problem
+
+# Rules, checked through the API's answers: each test in a rolled-back transaction (tests/conftest.py).
+pytestmark = pytest.mark.rollback
 
 YOG, YOG_GTIN = "SKU-YOG", "09501101530003"
 MUG = "SKU-MUG"
 
 
-@pytest.fixture
-def floor(app):
-    """Bins A-01 (two yoghurt lots), A-02 (one lot), A-03 (empty), BLOCKED (blocked, empty), a dock, a blocked dock.
-
-    A-01: lot L-LATE 4 units expiring 2027-09-30, lot L-EARLY 3 units expiring 2027-03-31.
-    A-02: lot L-ONE 5 units. A-04: 6 mugs (no lot). DOCK-1: 5 yoghurts of L-EARLY, 2 of L-LATE.
-    """
-    from datetime import date
-
-    from server.catalog.services import create_item
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        zone = get_or_create_zone("A")
-        for n, code in enumerate(("A-01", "A-02", "A-03", "A-04")):
-            create_location(code, zone=zone, pick_sequence=n + 1)
-        create_location("BLOCKED", zone=zone, pick_sequence=9, blocked=True)
-        create_location("DOCK-1", kind="dock")
-        create_location("DOCK-X", kind="dock", blocked=True)
-        create_item(YOG, "Yoghurt", barcodes=[YOG_GTIN], tracks_lot=True, tracks_expiry=True)
-        create_item(MUG, "Blue mug")
-        nobody = Actor(user_id=None)
-        for loc, lot, qty, expiry in (("A-01", "L-LATE", 4, date(2027, 9, 30)),
-                                      ("A-01", "L-EARLY", 3, date(2027, 3, 31)),
-                                      ("A-02", "L-ONE", 5, date(2027, 5, 1)),
-                                      ("DOCK-1", "L-EARLY", 5, date(2027, 3, 31)),
-                                      ("DOCK-1", "L-LATE", 2, date(2027, 9, 30))):
-            adjust_stock(item_code=YOG, location_code=loc, delta=qty, reason="opening_balance", lot=lot,
-                         expiry=expiry, actor=nobody)
-        adjust_stock(item_code=MUG, location_code="A-04", delta=6, reason="opening_balance", actor=nobody)
-
-    run_in_transaction(build)
+# Bins A-01 (two yoghurt lots), A-02 (one lot), A-03 (empty), A-04 (6 mugs, no lot), BLOCKED (blocked, empty),
+# a dock holding two lots and a blocked dock. A-01: L-LATE 4 units expiring 2027-09-30, L-EARLY 3 expiring
+# 2027-03-31; A-02: L-ONE 5; DOCK-1: 5 of L-EARLY, 2 of L-LATE.
+FLOOR = FloorPlan(
+    locations=(*(place(code, zone="A", seq=n + 1) for n, code in enumerate(("A-01", "A-02", "A-03", "A-04"))),
+               place("BLOCKED", zone="A", seq=9, blocked=True), place("DOCK-1", "dock"),
+               place("DOCK-X", "dock", blocked=True)),
+    items=(sku(YOG, "Yoghurt", barcodes=[YOG_GTIN], tracks_lot=True, tracks_expiry=True), sku(MUG, "Blue mug")),
+    stock=((YOG, "A-01", 4, "L-LATE", date(2027, 9, 30)), (YOG, "A-01", 3, "L-EARLY", date(2027, 3, 31)),
+           (YOG, "A-02", 5, "L-ONE", date(2027, 5, 1)), (YOG, "DOCK-1", 5, "L-EARLY", date(2027, 3, 31)),
+           (YOG, "DOCK-1", 2, "L-LATE", date(2027, 9, 30)), (MUG, "A-04", 6)))
 
 
 def stock(api, item: str) -> dict:
