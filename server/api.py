@@ -37,13 +37,15 @@ class WriteRoute:
 class APIBlueprint(_APIBlueprint):
     def write(self, rule: str, *, roles: Role | Iterable[Role] | None = None, body=None, files=None, out=None,
               status: int = 200, summary: str, description: str | None = None, method: str = "POST",
-              public: bool = False, transaction: bool = True, deferred_lock: bool = False):
+              public: bool = False, transaction: bool = True, deferred_lock: bool = False, queued: bool = False):
         """Declare a write: `body` (JSON) or `files` (multipart) is parsed after the role check, inside the
         transaction, and passed to the handler as `body` / `files`; `out` serialises its return value.
 
         deferred_lock: the handler only writes through the ledger (and the key), which claims the write
         lock itself (server/db.py claim_write_lock): on SQLite the lock is then not held while the request
-        is parsed and its item and locations are looked up."""
+        is parsed and its item and locations are looked up.
+
+        queued: the handler may answer 202 with a background job (server/jobs) instead of `out`."""
         method = method.upper()
         roles = (roles,) if isinstance(roles, str) else tuple(roles or ())  # one Role, or several
         if method not in WRITE_METHODS:
@@ -56,8 +58,10 @@ class APIBlueprint(_APIBlueprint):
             raise ValueError("a route takes a JSON body or a file upload, not both")
 
         def decorate(view):
-            fn = self.doc(summary=summary, description=description,
-                          responses=_problem_responses(rule, public, transaction))(view)
+            responses = _problem_responses(rule, public, transaction)
+            if queued:
+                responses[202] = "Accepted: queued as a background job (Location: /api/jobs/<id>)"
+            fn = self.doc(summary=summary, description=description, responses=responses)(view)
             fn = self.output(out if out is not None else {}, status_code=status)(fn)
             if body is not None:
                 fn = self.input(body, arg_name="body")(fn)

@@ -108,6 +108,7 @@ def virtual_printer(port, host, spool):
 
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
+    from .jobs.cli import jobs_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
@@ -115,3 +116,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(maintenance_cli)
     app.cli.add_command(virtual_printer)
     app.cli.add_command(demo_command)
+    app.cli.add_command(jobs_cli)

@@ -58,6 +58,10 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = env.get("SHIPFLOOR_LOCALE", "en")
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "server" / "translations")
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        # Background jobs (server/jobs): Huey's queue in a SQLite file, or Redis to share it between machines.
+        self.JOBS_QUEUE_FILE = env.get("SHIPFLOOR_JOBS_QUEUE_FILE", str(INSTANCE_DIR / "jobs-queue.db"))
+        self.JOBS_REDIS_URL = env.get("SHIPFLOOR_REDIS_URL") or None
+        self.JOBS_IMMEDIATE = False
         self.TESTING = False
 
 

@@ -20,6 +20,7 @@ from marshmallow import fields as ma
 
 from .errors import DomainError, field_errors_text
 from .extensions import db
+from .http import run_in_transaction
 
 TRUE = {"1", "true", "yes", "y", "x"}
 FALSE = {"0", "false", "no", "n"}
@@ -147,20 +148,42 @@ def import_groups(data: bytes | str, schema: Schema, save: Callable[[list[CsvRow
     """Rows with the same `key` cell (a receipt's or an order's reference) make one record: each row is
     validated, a group with a bad row is reported and skipped whole, and save(rows) runs in a savepoint of
     its own (key None: every row is its own group). Returns the API's ImportResult."""
-    counts, errors = {"created": 0, "updated": 0}, []
-    groups: dict[object, list[tuple[int, dict]]] = {}
     try:
-        for line, cells in read_rows(data, required):
-            groups.setdefault(cells.get(key, "") if key else line, []).append((line, cells))
+        groups = group_rows(data, key, required)
     except RowError as e:
-        return {**counts, "errors": [{"line": 1, "reason": str(e)}]}
-    for group in groups.values():
-        rows, refused = [], []
-        for line, cells in group:
-            try:
-                rows.append(load_row(schema, line, cells, extra=extra, fixed=fixed))
-            except RowError as e:
-                refused.append({"line": line, "reason": str(e)})
+        return unreadable(e)
+    loaded = [load_group(schema, group, extra=extra, fixed=fixed) for group in groups]
+    return save_groups(loaded, save)
+
+
+def unreadable(error: RowError) -> dict:
+    return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(error)}]}
+
+
+def group_rows(data: bytes | str, key: str | None, required: Iterable[str] = ()) -> list[list[tuple[int, dict]]]:
+    """The file's rows as groups of (line, cells), in file order; RowError when the file cannot be read."""
+    groups: dict[object, list[tuple[int, dict]]] = {}
+    for line, cells in read_rows(data, required):
+        groups.setdefault(cells.get(key, "") if key else line, []).append((line, cells))
+    return list(groups.values())
+
+
+def load_group(schema: Schema, group: list[tuple[int, dict]], *, extra: Iterable[str] = (),
+               fixed: Mapping | None = None) -> tuple[list[CsvRow], list[dict]]:
+    """Validate a group's rows (no database): (rows, refused lines). Any refused line refuses the group."""
+    rows, refused = [], []
+    for line, cells in group:
+        try:
+            rows.append(load_row(schema, line, cells, extra=extra, fixed=fixed))
+        except RowError as e:
+            refused.append({"line": line, "reason": str(e)})
+    return rows, refused
+
+
+def save_groups(loaded: list[tuple[list[CsvRow], list[dict]]], save: Callable[[list[CsvRow]], str]) -> dict:
+    """Save each validated group in a savepoint of its own; a refused one is rolled back and reported."""
+    counts, errors = {"created": 0, "updated": 0}, []
+    for rows, refused in loaded:
         if refused:
             errors.extend(refused)
             continue
@@ -168,6 +191,131 @@ def import_groups(data: bytes | str, schema: Schema, save: Callable[[list[CsvRow
             with db.session.begin_nested():
                 counts[save(rows)] += 1
         except (RowError, DomainError, ValueError) as e:  # ValueError: e.g. a case-pack count that is no number
-            errors.append({"line": getattr(e, "line", None) or rows[0].line,
-                           "reason": getattr(e, "detail", None) or str(e)})
+            errors.append({"line": getattr(e, "line", None) or rows[0].line, "reason": _reason(e)})
     return {**counts, "errors": sorted(errors, key=lambda e: e["line"])}
+
+
+def _reason(error: Exception) -> str:
+    """A refused row's reason as people read it: our messages as they are, never Python's exception text."""
+    if isinstance(error, (RowError, DomainError)):
+        return getattr(error, "detail", None) or str(error)
+    return _("A value in this row cannot be read.")
+
+
+# --- one import kind: inline for a small file, a background job in chunks for a large one ------------------
+
+INLINE_ROWS = 1000  # up to this many rows an upload is imported in its request, as one transaction
+CHUNK_ROWS = 200  # rows per transaction in a job: each holds SQLite's write lock for a few tens of ms
+MAX_LISTED_ERRORS = 1000  # a job's result lists this many refused lines, and counts the rest
+
+
+@dataclass(frozen=True)
+class CsvImport:
+    """One kind of CSV import: its API schema, and saver(params) → save(rows) → "created" | "updated".
+
+    params are what the save needs besides the file (who posts opening stock), as plain JSON values: a job
+    stores them and runs later, in another process.
+    """
+
+    kind: str  # the job kind, e.g. "import_items"
+    schema: Callable[[], Schema]
+    saver: Callable[[dict], Callable[[list[CsvRow]], str]]
+    key: str | None = None
+    required: frozenset[str] = frozenset()
+    extra: tuple[str, ...] = ()
+    fixed: Mapping | None = None
+
+    def __post_init__(self):
+        from .jobs.services import register_kind
+        register_kind(self.kind, self.run_job)
+
+    def run(self, data: bytes | str, params: dict | None = None) -> dict:
+        """Import the whole file in the caller's transaction; the API's ImportResult."""
+        return import_groups(data, self.schema(), self.saver(params or {}), key=self.key, required=self.required,
+                             extra=self.extra, fixed=self.fixed)
+
+    def start(self, data: bytes, *, params: dict | None = None, created_by: int | None = None):
+        """A small file: imported now, in the caller's transaction (→ ImportResult). A large one: a queued
+        job (→ Job, flushed; enqueue it once the transaction commits)."""
+        from .jobs.services import submit
+
+        try:
+            total = sum(len(group) for group in group_rows(data, self.key, self.required))
+        except RowError as e:
+            return unreadable(e)
+        if total <= INLINE_ROWS:
+            return self.run(data, params)
+        data = data.encode() if isinstance(data, str) else data
+        return submit(self.kind, params=params, input=data, total=total, created_by=created_by)
+
+    def run_job(self, job_id: int) -> None:
+        """The job's work: chunks of about CHUNK_ROWS rows (whole groups), each validated outside the write
+        transaction and saved in one transaction with the job's progress. A job resumed after a restart
+        skips the rows its committed progress counts."""
+        from .jobs.services import finish, get_job
+
+        job = get_job(job_id)
+        data, params, start = job.input, dict(job.params or {}), job.done
+        result = job.result or {"created": 0, "updated": 0, "errors": []}
+        db.session.rollback()  # end the read: each chunk is a write transaction of its own
+        try:
+            groups = group_rows(data, self.key, self.required)
+        except RowError as e:
+            run_in_transaction(finish, job_id, unreadable(e))
+            return
+        schema, save = self.schema(), self.saver(params)
+        db.session.rollback()  # the saver may read (e.g. zones): outside the chunks' write transactions
+        seen, chunk = 0, []
+        for group in groups:
+            seen += len(group)
+            if seen <= start:
+                continue  # saved before a restart
+            chunk.append(group)
+            if sum(len(g) for g in chunk) >= CHUNK_ROWS:
+                result = self._save_chunk(job_id, chunk, schema, save, result, seen)
+                chunk = []
+        if chunk:
+            result = self._save_chunk(job_id, chunk, schema, save, result, seen)
+        run_in_transaction(finish, job_id, result, done=seen)
+
+    def _save_chunk(self, job_id, chunk, schema, save, result: dict, done: int) -> dict:
+        from .jobs.services import record_progress
+
+        loaded = [load_group(schema, group, extra=self.extra, fixed=self.fixed) for group in chunk]
+
+        def save_chunk() -> dict:  # rerun whole on a lock conflict: `result` is not changed in place
+            merged = merge_results(result, save_groups(loaded, save))
+            record_progress(job_id, done, merged)
+            return merged
+
+        return run_in_transaction(save_chunk)
+
+
+def merge_results(so_far: dict, more: dict) -> dict:
+    """Add a chunk's ImportResult to a job's; past MAX_LISTED_ERRORS refused lines are counted, not listed."""
+    errors = so_far["errors"] + more["errors"]
+    merged = {"created": so_far["created"] + more["created"], "updated": so_far["updated"] + more["updated"],
+              "errors": errors[:MAX_LISTED_ERRORS]}
+    unlisted = so_far.get("errors_not_listed", 0) + max(0, len(errors) - MAX_LISTED_ERRORS)
+    if unlisted:
+        merged["errors_not_listed"] = unlisted
+    return merged
+
+
+def import_upload(spec: CsvImport, data: bytes, *, params: dict | None = None):
+    """An /api import's answer, in its request's transaction: the ImportResult of a small file, or 202 with
+    the queued job (Location: /api/jobs/<id>, which gives the same ImportResult when the job is done)."""
+    from flask import g, jsonify
+
+    from .jobs.queue import enqueue_after_request
+    from .jobs.schemas import JobOut
+    from .jobs.services import job_out
+
+    outcome = spec.start(data, params=params, created_by=g.get("current_user_id"))
+    if isinstance(outcome, dict):
+        return outcome
+    enqueue_after_request(outcome.id)
+    response = jsonify(JobOut().dump(job_out(outcome)))
+    response.status_code = 202
+    response.headers["Location"] = f"/api/jobs/{outcome.id}"
+    return response

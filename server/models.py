@@ -10,3 +10,4 @@ from .inventory.ledger_models import (  # noqa: F401
 )
 from .receiving.models import Receipt, ReceiptLine  # noqa: F401
 from .idempotency import IdempotencyRecord  # noqa: F401
+from .jobs.models import Job  # noqa: F401

@@ -11,6 +11,7 @@ class TestConfig(Config):
         self.SHIFT_HOURS = 10.0
         self.SCAN_GS_SUBSTITUTES = ("|",)
         self.SQLITE_SYNCHRONOUS = "NORMAL"
+        self.JOBS_IMMEDIATE = True  # a job runs right after the request that queued it (tests of a consumer: off)
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; still a real salted hash
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
+from ..csvio import import_upload
 from ..schemas import CsvUpload, ImportResult, PageQuery
 from . import services
 from .schemas import ItemIn, ItemOut, ItemPage
@@ -37,7 +38,7 @@ def create_item(body):
     return item_out(item)
 
 
-@bp.write("/items/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
+@bp.write("/items/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult, queued=True,
           summary="Create or update items from a CSV file (go-live)")
 def import_items(files):
-    return services.import_items_csv(files["file"].read())
+    return import_upload(services.ITEMS_IMPORT, files["file"].read())

@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..csvio import CsvRow, RowError, import_rows
+from ..csvio import CsvImport, CsvRow, RowError
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..gtin import expand_upc_e, gs1_check_digit, looks_like_gtin, normalize_gtin
@@ -138,19 +138,20 @@ ITEM_COLUMNS = {"sku", "name"}
 _ZONES = sa.table("zones", sa.column("id"), sa.column("code"))
 
 
-def import_items_csv(data: bytes | str) -> dict:
+def _item_saver(_params: dict):
     """Create or update items from a go-live CSV: each row is the API's ItemIn plus a home_zone code; an update
-    changes the cells given. Bad rows are reported by line and skipped."""
+    changes the cells given."""
     zones = {code.upper(): zone_id for zone_id, code in db.session.execute(sa.select(_ZONES.c.id, _ZONES.c.code))}
 
-    def save(row: CsvRow) -> str:
+    def save(rows: list[CsvRow]) -> str:
+        row = rows[0]
         attrs = dict(row.values)
         sku, name, codes = attrs.pop("sku"), attrs.pop("name"), attrs.pop("barcodes")
         given = set(row.given)
         zone_code = row.extra["home_zone"].upper()
         if zone_code:
             if zone_code not in zones:
-                raise RowError(_("Unknown zone %(z)s.", z=zone_code))
+                raise RowError(_("Unknown zone %(z)s.", z=zone_code[:_SHOWN]))
             attrs["home_zone_id"] = zones[zone_code]
             given.add("home_zone_id")
         existing = db.session.scalar(sa.select(Item).where(Item.sku_key == sku_key(sku)))
@@ -166,4 +167,14 @@ def import_items_csv(data: bytes | str) -> dict:
             add_barcode(existing, code, units=int(units) if units else 1)
         return "updated"
 
-    return import_rows(data, ItemIn(), save, required=ITEM_COLUMNS, extra=("home_zone",))
+    return save
+
+
+_SHOWN = 40  # of a value quoted back in a row error
+ITEMS_IMPORT = CsvImport("import_items", ItemIn, _item_saver, required=frozenset(ITEM_COLUMNS), extra=("home_zone",))
+
+
+def import_items_csv(data: bytes | str) -> dict:
+    """Create or update items from a go-live CSV (ITEMS_IMPORT) in the caller's transaction; bad rows are
+    reported by line and skipped."""
+    return ITEMS_IMPORT.run(data)

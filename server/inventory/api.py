@@ -6,6 +6,7 @@ from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..errors import NotFound
+from ..csvio import import_upload
 from ..schemas import CsvUpload, ImportResult
 from . import locations
 from .schemas import LocationIn, LocationOut, LocationPage, LocationQuery
@@ -39,6 +40,7 @@ def create_location(body):
 
 
 @bp.write("/locations/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
+          queued=True,
           summary="Create or update locations from a CSV file (go-live)")
 def import_locations(files):
-    return locations.import_locations_csv(files["file"].read())
+    return import_upload(locations.LOCATIONS_IMPORT, files["file"].read())

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload
 
-from ..csvio import CsvRow, RowError, import_rows
+from ..csvio import CsvImport, CsvRow, RowError
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from .codes import LocationKind
@@ -136,12 +136,11 @@ def deactivate_location(loc: Location) -> None:
 LOCATION_COLUMNS = {"code"}
 
 
-def import_locations_csv(data: bytes | str) -> dict:
+def _location_saver(_params: dict):
     """Create or update locations from CSV: each row is the API's LocationIn (code, kind, zone, parent, aisle,
     bay, level, position, ...); an update changes the cells given."""
-    from .schemas import LocationIn  # schemas → queries → this module: imported when used
-
-    def save(row: CsvRow) -> str:
+    def save(rows: list[CsvRow]) -> str:
+        row = rows[0]
         attrs = dict(row.values)
         code, kind, zone_code, parent_code = (attrs.pop(k) for k in ("code", "kind", "zone", "parent"))
         zone = get_or_create_zone(zone_code) if zone_code else None
@@ -162,7 +161,21 @@ def import_locations_csv(data: bytes | str) -> dict:
                 setattr(existing, key, value)
         return "updated"
 
-    return import_rows(data, LocationIn(), save, required=LOCATION_COLUMNS)
+    return save
+
+
+def _location_schema():
+    from .schemas import LocationIn  # schemas → queries → this module: imported when used
+    return LocationIn()
+
+
+LOCATIONS_IMPORT = CsvImport("import_locations", _location_schema, _location_saver,
+                             required=frozenset(LOCATION_COLUMNS))
+
+
+def import_locations_csv(data: bytes | str) -> dict:
+    """Create or update locations from CSV (LOCATIONS_IMPORT) in the caller's transaction."""
+    return LOCATIONS_IMPORT.run(data)
 
 
 def children_of(loc: Location) -> list[Location]:

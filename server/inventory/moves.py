@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..catalog import services as catalog
-from ..csvio import CsvRow, RowError, import_rows
+from ..csvio import CsvImport, CsvRow, RowError
 from ..errors import InvalidInput
+from ..extensions import db
 from . import ledger
 from .codes import MoveKind, ReasonCode, VirtualLocation
 from .ledger import Actor
-from .ledger_models import StockMove
+from .ledger_models import NO_LOT, StockMove
 from .locations import get_location, get_locations
 from .schemas import AdjustIn
 
@@ -61,17 +63,45 @@ def adjust_stock(*, item_code: str, location_code: str, delta: int, reason: str,
                             expiry=expiry if delta > 0 else None, reason=reason, actor=actor)
 
 
-def import_opening_stock(data: bytes | str, *, actor: Actor) -> dict:
+def _opening_stock_saver(params: dict):
     """Go-live: post opening balances from CSV (item, location, qty, lot, expiry) as ledger entries; each row
-    is the API's AdjustIn with the reason opening_balance."""
+    is the API's AdjustIn with the reason opening_balance. params: user_id and device_id of who posts them.
+    An item, location and lot that has an opening balance already is refused: re-importing a file (or
+    resuming a job) never books the stock twice."""
+    actor = Actor(user_id=params.get("user_id"), device_id=params.get("device_id"))
 
-    def save(row: CsvRow) -> str:
-        body = row.values
+    def save(rows: list[CsvRow]) -> str:
+        body = rows[0].values
         if body["qty"] < 1:
             raise RowError(_("%(col)s must be at least %(min)d.", col="qty", min=1))
+        if _has_opening_balance(body["item"], body["location"], body.get("lot")):
+            raise RowError(_("%(item)s at %(loc)s has an opening balance already: correct it with an adjustment.",
+                             item=body["item"], loc=body["location"]))
         adjust_stock(item_code=body["item"], location_code=body["location"], delta=body["qty"],
                      reason=body["reason"], lot=body.get("lot"), expiry=body["expiry"], actor=actor)
         return "created"
 
-    return import_rows(data, AdjustIn(), save, required={"item", "location", "qty"},
-                       fixed={"reason": ReasonCode.OPENING_BALANCE.value})
+    return save
+
+
+OPENING_STOCK_IMPORT = CsvImport("import_opening_stock", AdjustIn, _opening_stock_saver,
+                                 required=frozenset({"item", "location", "qty"}),
+                                 fixed={"reason": ReasonCode.OPENING_BALANCE.value})
+
+
+def _has_opening_balance(item_code: str, location_code: str, lot: str | None) -> bool:
+    item = catalog.get_item(item_code, field="item")  # not found: the row's error, as adjust_stock says it
+    loc = get_location(location_code, field="location")
+    return db.session.scalar(sa.select(StockMove.id).where(
+        StockMove.item_id == item.id, StockMove.dst_id == loc.id, StockMove.lot == (lot or NO_LOT),
+        StockMove.kind == MoveKind.ADJUST, StockMove.reason == ReasonCode.OPENING_BALANCE.value).limit(1)) is not None
+
+
+def actor_params(actor: Actor) -> dict:
+    """An actor as a job's params (plain JSON values)."""
+    return {"user_id": actor.user_id, "device_id": actor.device_id}
+
+
+def import_opening_stock(data: bytes | str, *, actor: Actor) -> dict:
+    """Post opening balances from CSV (OPENING_STOCK_IMPORT) in the caller's transaction."""
+    return OPENING_STOCK_IMPORT.run(data, actor_params(actor))

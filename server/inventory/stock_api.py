@@ -10,6 +10,7 @@ from ..auth.models import Role
 from ..catalog import services as catalog
 from ..errors import NotFound
 from ..extensions import db
+from ..csvio import import_upload
 from ..schemas import CsvUpload, ImportResult
 from . import ledger, moves, queries
 from .actors import acting_user_name, actor_from_request
@@ -68,10 +69,11 @@ def post_adjustment(body):
     return move_response(moved, by=acting_user_name())
 
 
-@bp.write("/stock/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult,
+@bp.write("/stock/import", roles=Role.SUPERVISOR, files=CsvUpload, out=ImportResult, queued=True,
           summary="Import opening stock for go-live from CSV (item, location, qty, lot, expiry)")
 def import_stock(files):
-    return moves.import_opening_stock(files["file"].read(), actor=actor_from_request())
+    return import_upload(moves.OPENING_STOCK_IMPORT, files["file"].read(),
+                         params=moves.actor_params(actor_from_request()))
 
 
 @bp.get("/movements")

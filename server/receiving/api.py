@@ -8,6 +8,7 @@ from ..auth.models import RECEIVING_ROLES
 from ..inventory.actors import acting_user_name, actor_from_request
 from ..inventory.queries import movement_out
 from ..inventory.schemas import MoveOut, lot_asked, move_response
+from ..csvio import import_upload
 from ..schemas import CsvUpload, ImportResult
 from . import putaway, services
 from .schemas import (
@@ -49,10 +50,10 @@ def start_blind(body):
     return services.receipt_out(services.start_blind_receipt(supplier=body["supplier"]))
 
 
-@bp.write("/receipts/import", roles=RECEIVING_ROLES, files=CsvUpload, out=ImportResult,
+@bp.write("/receipts/import", roles=RECEIVING_ROLES, files=CsvUpload, out=ImportResult, queued=True,
           summary="Import expected receipts from CSV (reference, supplier, item, qty)")
 def import_receipts(files):
-    return services.import_receipts_csv(files["file"].read())
+    return import_upload(services.RECEIPTS_IMPORT, files["file"].read())
 
 
 @bp.write("/receipts/<int:receipt_id>/receive", roles=RECEIVING_ROLES, body=ReceiveIn, out=ReceiveOut,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..catalog import services as catalog
 from ..catalog.models import Item
-from ..csvio import CsvRow, RowError, import_groups
+from ..csvio import CsvImport, CsvRow, RowError
 from ..db import utcnow
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
@@ -175,7 +175,7 @@ def list_receipts(status: str | None = None, limit: int = 100) -> list[Receipt]:
     return db.session.scalars(stmt).all()
 
 
-def import_receipts_csv(data: bytes | str) -> dict:
+def _receipt_saver(_params: dict):
     """Import expected receipts: one row per line (reference, supplier, item, qty), each a line of the API's
     ReceiptIn. A receipt with a bad row is not imported; the others are."""
 
@@ -188,4 +188,13 @@ def import_receipts_csv(data: bytes | str) -> dict:
                        supplier=first["supplier"])
         return "created"
 
-    return import_groups(data, ReceiptRowIn(), save, key="reference", required={"reference", "item", "qty"})
+    return save
+
+
+RECEIPTS_IMPORT = CsvImport("import_receipts", ReceiptRowIn, _receipt_saver, key="reference",
+                            required=frozenset({"reference", "item", "qty"}))
+
+
+def import_receipts_csv(data: bytes | str) -> dict:
+    """Import expected receipts (RECEIPTS_IMPORT) in the caller's transaction."""
+    return RECEIPTS_IMPORT.run(data)

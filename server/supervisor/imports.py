@@ -1,20 +1,31 @@
-"""The CSV upload pages (items, locations, receipts, opening stock): one form, one result table."""
+"""The CSV upload pages (items, locations, receipts, opening stock): one form, one result table.
+
+A small file is imported in the request; a large one becomes a background job (server/jobs): the page
+redirects to itself with ?job=<id>, shows a progress bar (static/jobs.js polls the job's JSON) and, once
+the job is done, the same result table.
+"""
 
 from __future__ import annotations
 
 import csv
 
-from flask import render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..csvio import CsvImport
 from ..errors import DomainError
 from ..http import run_in_transaction
+from ..jobs import queue
+from ..jobs import services as jobs
+from ..jobs.models import JobStatus
+from .access import current_supervisor
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-def run_import(form, import_csv) -> dict | None:
-    """Run import_csv on the uploaded file in one transaction; None (with a field error) if unreadable."""
+def run_import(form, spec: CsvImport, params: dict | None = None) -> dict | int | None:
+    """Import the uploaded file: its result (small file), a queued job's id (large file), or None with a
+    field error when the file is unreadable."""
     data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         form.file.errors = [_("The file is larger than %(mb)d MB. Split it and import the parts.",
@@ -25,8 +36,14 @@ def run_import(form, import_csv) -> dict | None:
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")]
         return None
+    user_id = current_supervisor().id
+
+    def start():
+        outcome = spec.start(data, params=params, created_by=user_id)
+        return outcome if isinstance(outcome, dict) else outcome.id
+
     try:
-        return run_in_transaction(import_csv, data)
+        return run_in_transaction(start)
     except csv.Error:
         # The sniffer found no column separator: a one-column file or not CSV at all.
         form.file.errors = [_("The file is not a CSV with a header line; separate columns with , or ;.")]
@@ -35,15 +52,26 @@ def run_import(form, import_csv) -> dict | None:
     return None
 
 
-def import_page(form, import_csv, **context):
-    """Show an import page; on upload run import_csv on the file and show what it did (422: nothing read).
+def import_page(form, spec: CsvImport, *, params: dict | None = None, **context):
+    """Show an import page; on upload import the file and show what it did (422: nothing read), or queue a
+    job for a large file and show its progress (?job=<id>).
 
     context: columns, required, title, back, back_label, and optionally note and nav for the template.
     """
-    result, status = None, 200
+    result, status, job = None, 200, None
     if form.validate_on_submit():
-        result = run_import(form, import_csv)
+        outcome = run_import(form, spec, params)
+        if isinstance(outcome, int):
+            queue.enqueue(outcome)
+            return redirect(url_for(request.endpoint, job=outcome), 303)
+        result = outcome
         status = 200 if result is not None else 422
     elif request.method == "POST":
         status = 422
-    return render_template("supervisor/import.html", form=form, result=result, **context), status
+    elif request.args.get("job"):
+        job = jobs.get_job(request.args.get("job", type=int) or 0)
+        if job is None or job.kind != spec.kind:
+            abort(404)
+        if job.status == JobStatus.DONE:
+            result = job.result
+    return render_template("supervisor/import.html", form=form, result=result, job=job, **context), status

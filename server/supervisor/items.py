@@ -40,7 +40,7 @@ def item_new():
 @bp.route("/items/import", methods=["GET", "POST"])
 def item_import():
     """Create or update items from an uploaded CSV and report each refused line."""
-    return import_page(ImportForm(), services.import_items_csv, columns=ITEM_CSV_COLUMNS, required=("sku", "name"),
+    return import_page(ImportForm(), services.ITEMS_IMPORT, columns=ITEM_CSV_COLUMNS, required=("sku", "name"),
                        title=_("Import items"), back=url_for("supervisor.items"), back_label=_("Back to items"))
 
 

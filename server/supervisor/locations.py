@@ -48,7 +48,7 @@ def location_new():
 @bp.route("/locations/import", methods=["GET", "POST"])
 def location_import():
     """Create or update locations from an uploaded CSV and report each refused line."""
-    return import_page(ImportForm(), services.import_locations_csv, columns=LOCATION_CSV_COLUMNS,
+    return import_page(ImportForm(), services.LOCATIONS_IMPORT, columns=LOCATION_CSV_COLUMNS,
                        required=("code",), title=_("Import locations"), back=url_for("supervisor.locations"),
                        back_label=_("Back to locations"))
 

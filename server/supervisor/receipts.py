@@ -66,7 +66,7 @@ def receipt_new():
 @bp.route("/receipts/import", methods=["GET", "POST"])
 def receipt_import():
     """Create expected receipts from a CSV (one line per receipt line) and report refused lines."""
-    return import_page(ImportForm(), services.import_receipts_csv, columns=RECEIPT_CSV_COLUMNS,
+    return import_page(ImportForm(), services.RECEIPTS_IMPORT, columns=RECEIPT_CSV_COLUMNS,
                        required=("reference", "item", "qty"), title=_("Import receipts"),
                        note=_("One line per receipt line; lines with the same reference make one receipt. "
                               "A receipt with a refused line is not imported; fix it and import it again."),

@@ -115,7 +115,7 @@ def stock_adjust():
 def stock_import():
     """Go-live: post opening balances from a CSV (item, location, qty, lot, expiry) as ledger entries."""
     actor = web_actor()
-    return import_page(ImportForm(), lambda data: moves.import_opening_stock(data, actor=actor),
+    return import_page(ImportForm(), moves.OPENING_STOCK_IMPORT, params=moves.actor_params(actor),
                        columns=OPENING_STOCK_COLUMNS, required=("item", "location", "qty"),
                        title=_("Import opening stock"),
                        note=_("Each line adds its quantity to the location as an opening balance: "

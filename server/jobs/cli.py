@@ -1,0 +1,33 @@
+"""`flask --app wsgi jobs ...`: the job consumer (one per deployment) and a look at recent jobs."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+jobs_cli = AppGroup("jobs", help="Background jobs (imports; later print jobs and count lists).")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Jobs run at the same time (threads).")
+def worker(workers):
+    """Run the job consumer until stopped (SIGINT/SIGTERM); resumes jobs a stopped consumer left running."""
+    from .queue import run_consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    run_consumer(current_app._get_current_object(), workers=workers)
+
+
+@jobs_cli.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def list_jobs(limit):
+    """Show recent jobs with their status and progress."""
+    from .services import recent_jobs
+
+    for job in recent_jobs(limit):
+        click.echo(f"{job.id}\t{job.kind}\t{job.status.value}\t{job.done}/{job.total or '?'}\t"
+                   f"{job.created_at:%Y-%m-%d %H:%M}\t{job.error or ''}")

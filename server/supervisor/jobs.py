@@ -1,0 +1,35 @@
+"""Background jobs: the list of recent jobs, and the small JSON the import pages' progress bar polls."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, jsonify, render_template
+
+from ..auth.models import User
+from ..extensions import db
+from ..jobs import services as jobs
+from .pages import bp
+
+RECENT = 100
+# The page that shows a job of each kind (with ?job=<id>): its progress, then its result table.
+KIND_PAGES = {"import_items": "supervisor.item_import", "import_locations": "supervisor.location_import",
+              "import_receipts": "supervisor.receipt_import", "import_opening_stock": "supervisor.stock_import"}
+
+
+@bp.get("/jobs")
+def job_list():
+    """Recent jobs with their status, progress, result and error."""
+    recent = jobs.recent_jobs(RECENT)
+    ids = {job.created_by for job in recent if job.created_by}
+    names = dict(db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids)))) if ids else {}
+    return render_template("supervisor/jobs.html", jobs=recent, names=names, pages=KIND_PAGES)
+
+
+@bp.get("/jobs/<int:job_id>/progress")
+def job_progress(job_id: int):
+    """Status and progress of one job (polled by static/jobs.js while it runs)."""
+    job = jobs.get_job(job_id)
+    if job is None:
+        abort(404)
+    return jsonify(status=job.status.value, label=str(job.status.label), done=job.done, total=job.total,
+                   percent=job.percent, error=job.error)
