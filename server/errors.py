@@ -122,7 +122,7 @@ def field_errors_text(messages) -> str:
     return _errors_text(_field_errors({"row": messages}))
 
 
-_HTML_ERROR = """<!doctype html><title>{{ code }}</title><body style="font-family:sans-serif;padding:2em">
+_HTML_ERROR = """<!doctype html><title>{{ code }}</title><body>
 <h1>{{ code }} {{ title }}</h1><p>{{ detail }}</p><p><a href="/">{{ home }}</a></p></body>"""
 
 
