@@ -54,6 +54,37 @@ def token_create(name, label):
     click.echo(run_in_transaction(issue))
 
 
+@token_cli.command("revoke")
+@click.argument("token")
+def token_revoke(token):
+    """End one token at once: give its id (from `token list`) or its value."""
+    def revoke():
+        row = auth.find_token(token)
+        ended = auth.revoke_token_row(row)
+        return row.id, row.user.username, ended
+
+    try:
+        token_id, username, ended = run_in_transaction(revoke)
+    except DomainError as e:
+        raise click.ClickException(e.detail) from None
+    click.echo(f"revoked token {token_id} of {username}" if ended else f"token {token_id} of {username} had ended")
+
+
+@token_cli.command("list")
+@click.argument("name", required=False)
+def token_list(name):
+    """List live tokens (of user NAME): id, user, kind, name, device, created, expires."""
+    user_id = None
+    if name:
+        user_id = db.session.scalar(sa.select(User.id).where(User.username == auth.normalise_username(name)))
+        if user_id is None:
+            raise click.ClickException(f"no user named {name}")
+    for t in auth.list_tokens(user_id=user_id):
+        expires = t.expires_at.isoformat(timespec="seconds") if t.expires_at else "never"
+        click.echo(f"{t.id}\t{t.user.username}\t{t.kind.value}\t{t.name}\t{t.device_id or '-'}\t"
+                   f"{t.created_at.isoformat(timespec='seconds')}\t{expires}")
+
+
 @inventory_cli.command("verify")
 def inventory_verify():
     """Recompute balances of physical locations from the ledger; exit 1 with the differences."""

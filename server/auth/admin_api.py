@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g
 
 from ..api import APIBlueprint
 from ..errors import NotFound
@@ -44,10 +45,11 @@ def create_user(body):
 
 
 @bp.write("/users/<int:user_id>/pin", roles=Role.ADMIN, body=PinIn, out=UserAdminOut,
-          summary="Reset a user's PIN (ends their sessions)")
+          summary="Reset a user's PIN (ends all their tokens and web sessions)")
 def reset_pin(user_id: int, body):
     user = _get_user(user_id)
     services.reset_pin(user, body["pin"])
+    services.audit(g.current_user_id, user, "reset_pin")
     return _out(user)
 
 
@@ -56,6 +58,7 @@ def reset_pin(user_id: int, body):
 def deactivate_user(user_id: int):
     user = _get_user(user_id)
     services.deactivate_user(user)
+    services.audit(g.current_user_id, user, "deactivate")
     return _out(user)
 
 

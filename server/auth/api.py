@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import current_app, request
 
 from ..api import APIBlueprint
-from ..errors import BadCredentials
 from ..http import current_user, reject_nul_characters, run_in_transaction
-from . import services
+from . import services, throttle
 from .guard import ANY_ROLE, bearer_token, require_role
 from .models import TokenKind
 from .schemas import BadgeLoginIn, LoginOut, MeOut, PasswordLoginIn
@@ -17,24 +16,23 @@ bp = APIBlueprint("auth", __name__, url_prefix="/api", tag="Auth")
 PUBLIC_ENDPOINTS = {"auth.badge_login", "auth.password_login"}
 
 
-def _login(account_key: str, find_user, *, token_kind: TokenKind, device_id: str | None):
+def _login(attempt: throttle.Attempt, find_user, *, token_kind: TokenKind, device_id: str | None):
+    """Check the credential under the throttle (throttle.py), then issue a token and a known-device proof."""
     reject_nul_characters()
-    client_key = request.remote_addr or "unknown"
-    services.check_not_locked(account_key, client_key)
-    try:
-        user = find_user()
-    except BadCredentials:
-        run_in_transaction(services.record_failure, account_key, client_key)
-        raise
+    user = throttle.guarded(attempt, find_user)
 
     def issue():
-        services.clear_failures(account_key)
         return services.issue_token(
             user, kind=token_kind, name=f"{token_kind.value} login", device_id=device_id,
             lifetime=services.shift_lifetime(current_app.config["SHIFT_HOURS"]))
 
     plain, token = run_in_transaction(issue)
-    return {"token": plain, "expires_at": token.expires_at, "user": user}
+    return {"token": plain, "expires_at": token.expires_at, "user": user,
+            "device_proof": attempt.proof_after_success()}
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
 
 
 @bp.action("/auth/badge-login", public=True, body=BadgeLoginIn, out=LoginOut,
@@ -42,7 +40,8 @@ def _login(account_key: str, find_user, *, token_kind: TokenKind, device_id: str
 def badge_login(body):
     """Give the handheld a device-bound token that expires after a shift."""
     badge = body["badge"].strip()
-    return _login(f"badge:{badge}", lambda: services.find_badge_user(badge, body["pin"]),
+    attempt = throttle.Attempt(f"badge:{badge}", _address(), body["device_id"], body["device_proof"])
+    return _login(attempt, lambda: services.find_badge_user(badge, body["pin"]),
                   token_kind=TokenKind.DEVICE, device_id=body["device_id"])
 
 
@@ -50,8 +49,10 @@ def badge_login(body):
            summary="Sign in with name and password (supervisor tools, scripts)")
 def password_login(body):
     name = services.normalise_username(body["username"])
-    return _login(f"user:{name}", lambda: services.find_password_user(name, body["password"]),
-                  token_kind=TokenKind.API, device_id=None)
+    device = (request.headers.get("X-Device-Id") or throttle.NO_DEVICE)[:64]
+    attempt = throttle.Attempt(f"user:{name}", _address(), device, body["device_proof"])
+    return _login(attempt, lambda: services.find_password_user(name, body["password"]),
+                  token_kind=TokenKind.LOGIN, device_id=None)
 
 
 @bp.action("/auth/logout", roles=ANY_ROLE, status=204, summary="End this token's session")

@@ -1,4 +1,4 @@
-"""Users, API/device tokens and login throttling."""
+"""Users, API/device/login tokens, supervisor web sessions, login throttling and the user audit log."""
 
 from __future__ import annotations
 
@@ -50,9 +50,11 @@ class User(Base):
         return f"<User {self.id} {self.username} {self.role}>"
 
 
-class TokenKind(enum.StrEnum):
-    API = "api"        # long-lived, for integrations and scripts (flask token create)
-    DEVICE = "device"  # issued at badge login, bound to one handheld, expires after a shift
+class TokenKind(LabelledStrEnum):
+    # long-lived, for integrations and scripts (flask token create, POST /api/users/<id>/tokens)
+    API = "api", lazy_gettext("API (scripts)")
+    DEVICE = "device", lazy_gettext("Handheld")  # badge login: bound to one handheld, expires after a shift
+    LOGIN = "login", lazy_gettext("Password sign-in")  # POST /api/auth/login: expires after a shift
 
 
 class ApiToken(Base):
@@ -77,15 +79,51 @@ class ApiToken(Base):
 
 
 class LoginThrottle(Base):
-    """Failed-login counter per account and per client address, shared by all workers."""
+    """Failed-login counter of one scope (services.py says which), shared by all workers.
+
+    key is a digest of what is counted (an address, address + device, an account, account at a source):
+    fixed length whatever the client sends. account and source let a supervisor clear a worker's locks.
+    """
 
     __tablename__ = "login_throttles"
 
-    scope: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # "account" or "client"
-    key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    account: Mapped[str | None] = mapped_column(sa.String(80), index=True)  # "badge:B-7" or "user:ana"
+    source: Mapped[str | None] = mapped_column(sa.String(64))  # digest of address + device
+    label: Mapped[str] = mapped_column(sa.String(160), default="")  # for people: address and device
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
-        return f"<LoginThrottle {self.scope}:{self.key} failures={self.failures}>"
+        return f"<LoginThrottle {self.scope}:{self.label} failures={self.failures}>"
+
+
+class WebSession(Base):
+    """A supervisor sign-in on the web pages: the cookie names it, sign-out and resets end it here."""
+
+    __tablename__ = "web_sessions"
+
+    # SHA-256 of the random session id the signed cookie carries: a leaked table holds no usable id.
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Fixed at sign-in: using the pages does not extend it.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserAudit(Base):
+    """Who did what to whose sign-in, and when (unlock, PIN reset, deactivation, token revocation)."""
+
+    __tablename__ = "user_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    detail: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

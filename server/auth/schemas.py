@@ -11,11 +11,14 @@ class BadgeLoginIn(Schema):
     badge = String(required=True, validate=Length(1, 64))
     pin = String(required=True, validate=Length(1, 16))
     device_id = String(required=True, validate=Length(8, 64))
+    # The device_proof of this device's last successful sign-in (see server/auth/throttle.py).
+    device_proof = String(load_default=None, validate=Length(max=4096))
 
 
 class PasswordLoginIn(Schema):
     username = String(required=True, validate=Length(1, 64))
     password = String(required=True, validate=Length(1, 200))
+    device_proof = String(load_default=None, validate=Length(max=4096))
 
 
 class UserOut(Schema):
@@ -29,6 +32,9 @@ class LoginOut(Schema):
     token = String()
     expires_at = DateTime(allow_none=True)
     user = Nested(UserOut)
+    # Keep it on the device and send it with the next sign-in: a known device is not locked out by
+    # other devices' wrong tries (server/auth/throttle.py).
+    device_proof = String()
 
 
 class MeOut(Schema):

@@ -1,4 +1,7 @@
-"""Users, tokens, badge/password login and the throttle that slows and locks guessing."""
+"""Users, tokens, web sessions, badge/password login checks and the user audit log.
+
+The throttle that slows guessing lives in throttle.py.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +11,16 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ..db import utcnow
-from ..errors import BadCredentials, InvalidInput, TooManyAttempts, Unauthorized
+from ..errors import BadCredentials, InvalidInput, NotFound, Unauthorized
 from ..extensions import db
-from .models import ApiToken, LoginThrottle, Role, TokenKind, User
+from .models import ApiToken, Role, TokenKind, User, UserAudit, WebSession
 from .passwords import check_secret, hash_secret
 from .token_cache import AuthUser, CachedToken, token_cache
 
 TOKEN_PREFIX = "sf_"
-
-# (free failures before a lock, longest lock). Accounts lock sooner than client addresses because a
-# whole warehouse often shares one address behind NAT.
-THROTTLE_RULES = {"account": (3, timedelta(minutes=15)), "client": (10, timedelta(minutes=15))}
-THROTTLE_BASE_LOCK = timedelta(seconds=5)
-THROTTLE_FORGET_AFTER = timedelta(minutes=30)
 
 
 def normalise_username(name: str) -> str:
@@ -88,12 +84,15 @@ def deactivate_user(user: User) -> None:
 
 
 def _end_sessions(user: User) -> None:
+    """End every token (handheld, password sign-in, API/CLI) and web session of the user, server-side."""
     forget_cached_tokens(user.id)
     user.credentials_version += 1
     now = utcnow()
-    for token in user.tokens:
-        if token.kind == TokenKind.DEVICE and token.revoked_at is None:
-            token.revoked_at = now
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(sa.update(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+                       .values(ended_at=now).execution_options(synchronize_session=False))
+    db.session.expire(user, ["tokens"])
 
 
 def _digest(token: str) -> str:
@@ -154,6 +153,81 @@ def revoke_token(plain: str) -> None:
                                                  ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
 
 
+def find_token(value: str) -> ApiToken:
+    """The token with this id ("17") or this plain value ("sf_..."); NotFound otherwise."""
+    value = value.strip()
+    if value.isdigit() and len(value) < 12:
+        row = db.session.get(ApiToken, int(value))
+    else:
+        row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(value)))
+    if row is None:
+        raise NotFound(_("There is no such token."), field="token")
+    return row
+
+
+def revoke_token_row(token: ApiToken) -> bool:
+    """End one token at once (in this worker; others within TOKEN_CACHE_SECONDS); False if it had ended."""
+    _forget_now_and_at_commit(token_cache.forget_token, token.token_hash)
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def list_tokens(*, user_id: int | None = None, include_ended: bool = False) -> list[ApiToken]:
+    """Tokens, newest first, with their users loaded; only the live ones unless include_ended."""
+    stmt = sa.select(ApiToken).join(User).options(contains_eager(ApiToken.user))
+    if user_id is not None:
+        stmt = stmt.where(ApiToken.user_id == user_id)
+    if not include_ended:
+        now = utcnow()
+        stmt = stmt.where(ApiToken.revoked_at.is_(None),
+                          sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
+    return list(db.session.scalars(stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc()).limit(500)))
+
+
+# --- supervisor web sessions -------------------------------------------------------------------------
+
+def start_web_session(user: User, lifetime: timedelta) -> str:
+    """Record a web sign-in that ends `lifetime` from now whatever happens; returns the id for the cookie."""
+    plain = secrets.token_urlsafe(32)
+    db.session.add(WebSession(id=_digest(plain), user_id=user.id, expires_at=utcnow() + lifetime))
+    db.session.flush()
+    return plain
+
+
+def web_session_user(plain: str | None) -> User | None:
+    """The active user of a live web session (not ended, not expired), or None."""
+    if not plain or not isinstance(plain, str):
+        return None
+    return db.session.scalar(
+        sa.select(User).join(WebSession, WebSession.user_id == User.id)
+        .where(WebSession.id == _digest(plain), WebSession.ended_at.is_(None), WebSession.expires_at > utcnow(),
+               User.active)
+        .execution_options(populate_existing=True))
+
+
+def end_web_session(plain: str | None) -> None:
+    if plain and isinstance(plain, str):
+        db.session.execute(sa.update(WebSession).where(WebSession.id == _digest(plain),
+                                                       WebSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+# --- audit ---------------------------------------------------------------------------------------------
+
+def audit(actor_id: int | None, user: User, action: str, detail: str = "") -> None:
+    """Write down who did what to whose sign-in (shown on the user's page)."""
+    db.session.add(UserAudit(actor_id=actor_id, user_id=user.id, action=action, detail=detail[:200]))
+    db.session.flush()
+
+
+def audit_of(user_id: int, limit: int = 50) -> list[UserAudit]:
+    return list(db.session.scalars(sa.select(UserAudit).where(UserAudit.user_id == user_id)
+                                   .options(joinedload(UserAudit.actor))
+                                   .order_by(UserAudit.at.desc(), UserAudit.id.desc()).limit(limit)))
+
+
 # This worker's token cache forgets a revoked token (or a user's tokens) at once, and again when the
 # transaction ends: a request of another thread may have read the old row before the commit.
 _FORGET_AT_END = "shipfloor.token_cache_forget"
@@ -174,44 +248,6 @@ def _forget_now_and_at_commit(forget, key) -> None:
 def _forget_again(session: Session) -> None:
     for forget, key in session.info.pop(_FORGET_AT_END, ()):
         forget(key)
-
-
-# --- login throttle ---------------------------------------------------------------------------------
-
-def check_not_locked(account_key: str, client_key: str) -> None:
-    """Refuse while the account or the client address is locked (429 with Retry-After)."""
-    now = utcnow()
-    rows = db.session.scalars(sa.select(LoginThrottle).where(sa.or_(
-        sa.and_(LoginThrottle.scope == "account", LoginThrottle.key == account_key),
-        sa.and_(LoginThrottle.scope == "client", LoginThrottle.key == client_key)))).all()
-    waits = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
-    if waits:
-        seconds = int((max(waits) - now).total_seconds()) + 1
-        raise TooManyAttempts(ngettext("Too many wrong tries. Wait %(num)d second or ask a supervisor.",
-                                       "Too many wrong tries. Wait %(num)d seconds or ask a supervisor.", seconds),
-                              headers={"Retry-After": str(seconds)}, retry_after=seconds)
-
-
-def record_failure(account_key: str, client_key: str) -> None:
-    """Count a failed login for the account and the client; lock longer each time past the free tries."""
-    now = utcnow()
-    for scope, key in (("account", account_key), ("client", client_key)):
-        row = db.session.get(LoginThrottle, (scope, key))
-        if row is None:
-            row = LoginThrottle(scope=scope, key=key, failures=0)
-            db.session.add(row)
-        elif row.last_failure_at and now - row.last_failure_at > THROTTLE_FORGET_AFTER:
-            row.failures = 0
-        row.failures += 1
-        row.last_failure_at = now
-        free, longest = THROTTLE_RULES[scope]
-        if row.failures > free:
-            row.locked_until = now + min(THROTTLE_BASE_LOCK * 2 ** (row.failures - free - 1), longest)
-
-
-def clear_failures(account_key: str) -> None:
-    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.scope == "account",
-                                                      LoginThrottle.key == account_key))
 
 
 def find_badge_user(badge: str, pin: str) -> User:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from ..auth import services
 from ..auth.models import Role
-from ..auth.queries import user_by_id
+from ..http import run_in_transaction
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -21,34 +23,41 @@ _CACHE_KEY = "shipfloor.supervisor_user"
 STAFF_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # Pages anyone may open: the sign-in form, the stylesheet it needs and the site icon.
 PUBLIC_ENDPOINTS = frozenset({"supervisor.login", "supervisor.static", "supervisor.favicon"})
-# Idle lifetime of a supervisor sign-in: a long shift plus a margin; each request extends it.
+# Lifetime of a supervisor sign-in: a long shift plus a margin, fixed at sign-in (the server-side session
+# row ends then, however busy the session is); sign-out, a PIN or password reset and deactivation end it
+# earlier. No idle timeout: a supervisor's screen on the office PC stays open between rounds.
 SESSION_LIFETIME = timedelta(hours=12)
+# Characters never allowed in an after-login target: control characters (CR/LF would split headers).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def sign_in(user: User) -> None:
-    """Start a fresh cookie session for user (a new session, so a planted one cannot be reused)."""
+    """Start a fresh session for user, recorded server-side (a new session, so a planted one is useless)."""
+    lifetime = current_app.permanent_session_lifetime or SESSION_LIFETIME
+    session_id = run_in_transaction(services.start_web_session, user, lifetime)
     session.clear()
     session.permanent = True
     session["uid"] = user.id
-    session["cv"] = user.credentials_version
+    session["sid"] = session_id
     request.environ[_CACHE_KEY] = user
 
 
 def sign_out() -> None:
+    """End this session server-side: a copy of the cookie stops working too."""
+    run_in_transaction(services.end_web_session, session.get("sid"))
     session.clear()
     request.environ[_CACHE_KEY] = None
 
 
 def current_supervisor() -> User | None:
-    """Return the signed-in user, or None; a session outlived by a reset or deactivation is ended."""
+    """Return the signed-in user, or None; a session that was ended, expired or outlived its user is cleared."""
     if _CACHE_KEY in request.environ:
         return request.environ[_CACHE_KEY]
     user = None
-    uid = session.get("uid")
-    if uid is not None:
-        # fresh: never trust a copy cached in the identity map for this check.
-        user = user_by_id(uid, fresh=True)
-        if user is None or not user.active or user.credentials_version != session.get("cv"):
+    if session.get("uid") is not None or session.get("sid") is not None:
+        # Read on every request (never a cached copy): sign-out elsewhere or a reset ends the session at once.
+        user = services.web_session_user(session.get("sid"))
+        if user is None or user.id != session.get("uid"):
             session.clear()
             flash(_("Your sign-in has ended. Sign in again."), "info")
             user = None
@@ -57,8 +66,10 @@ def current_supervisor() -> User | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Accept only a path on this site as the after-login target (no open redirect)."""
+    """Accept only a path on this site as the after-login target (no open redirect, no control characters)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if _CONTROL.search(target):
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target

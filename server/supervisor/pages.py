@@ -48,6 +48,8 @@ def _session_lifetime(state):
     # Flask's default keeps a permanent session for a month; a supervisor sign-in lasts a shift.
     if state.app.config.get("PERMANENT_SESSION_LIFETIME") == _FLASK_DEFAULT_LIFETIME:
         state.app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    # The sign-in ends when its server-side row says (access.py): answers do not push the cookie's date on.
+    state.app.config["SESSION_REFRESH_EACH_REQUEST"] = False
 
 
 @bp.context_processor

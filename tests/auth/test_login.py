@@ -122,9 +122,9 @@ def test_wrong_pin_and_unknown_badge_get_the_same_refusal(client, person):
 
 
 def test_failures_below_the_limit_do_not_lock_and_success_clears_them(client, person):
-    from server.auth.services import THROTTLE_RULES
+    from server.auth.throttle import RULES
 
-    free, _longest = THROTTLE_RULES["account"]
+    free = RULES["account_source"].free
     badge = person["picker"][1]
     for _ in range(free):
         assert_problem(badge_login(client, badge, pin="0000"), 401, "bad_credentials")
@@ -134,50 +134,47 @@ def test_failures_below_the_limit_do_not_lock_and_success_clears_them(client, pe
     assert badge_login(client, badge).status_code == 200
 
 
-def test_account_locks_after_repeated_failures_even_for_the_right_pin(client, person):
-    from server.auth.services import THROTTLE_BASE_LOCK, THROTTLE_RULES
+def test_account_locks_at_its_source_after_repeated_failures_even_for_the_right_pin(client, person):
+    from server.auth.throttle import BASE_LOCK, RULES
 
-    free, _longest = THROTTLE_RULES["account"]
+    free = RULES["account_source"].free
     badge = person["picker"][1]
     for _ in range(free + 1):
         assert_problem(badge_login(client, badge, pin="0000"), 401, "bad_credentials")
 
     r = badge_login(client, badge)
     body = assert_problem(r, 429, "too_many_attempts")
+    assert "ask a supervisor" in body["detail"]
     retry_after = int(r.headers["Retry-After"])
-    assert 0 < retry_after <= THROTTLE_BASE_LOCK.total_seconds() + 1
+    assert 0 < retry_after <= BASE_LOCK.total_seconds() + 1
     assert "token" not in body
 
 
 def test_account_lock_does_not_stop_other_badges_at_the_same_address(client, app, person):
-    from server.auth.services import THROTTLE_RULES
+    from server.auth.throttle import RULES
     from server.http import run_in_transaction
 
-    free, _longest = THROTTLE_RULES["account"]
     colleague = run_in_transaction(lambda: make_user("packer", pin=PIN)).badge_code
     badge = person["picker"][1]
-    for _ in range(free + 1):
+    for _ in range(RULES["account_source"].free + 1):
         badge_login(client, badge, pin="0000")
     assert_problem(badge_login(client, badge), 429, "too_many_attempts")
     assert badge_login(client, colleague).status_code == 200
 
 
-def test_client_address_locks_after_failures_across_many_badges(client, person):
-    """Guessing one try per badge from one address still locks that address, not the others."""
-    from server.auth.services import THROTTLE_RULES
+def test_a_device_guessing_many_badges_locks_itself_not_its_neighbours(client, person):
+    """Guessing one try per badge from one handheld locks that handheld, not the others on the address."""
+    from server.auth.throttle import RULES
 
-    account_free, _ = THROTTLE_RULES["account"]
-    client_free, _ = THROTTLE_RULES["client"]
-    assert client_free >= account_free  # so one try per badge never locks a badge
-    guesser = "10.9.8.7"
-    for n in range(client_free + 1):
-        assert_problem(badge_login(client, f"GUESS-{n}", addr=guesser), 401, "bad_credentials")
+    assert RULES["source"].free >= RULES["account_source"].free  # one try per badge never locks a badge
+    for n in range(RULES["source"].free + 1):
+        assert_problem(badge_login(client, f"GUESS-{n}", device=OTHER_DEVICE), 401, "bad_credentials")
 
     badge = person["picker"][1]
-    r = badge_login(client, badge, addr=guesser)
-    assert_problem(r, 429, "too_many_attempts")
+    r = badge_login(client, badge, device=OTHER_DEVICE)
+    assert "ask a supervisor" in assert_problem(r, 429, "too_many_attempts")["detail"]
     assert int(r.headers["Retry-After"]) > 0
-    assert badge_login(client, badge, addr="10.9.8.8").status_code == 200
+    assert badge_login(client, badge, device=DEVICE).status_code == 200  # same address, another handheld
 
 
 # --- password login --------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Who may open which supervisor page: signed out → sign in; supervisor → all but users; admin → all."""
+"""Who may open which supervisor page: signed out → sign in; supervisor → all but user admin; admin → all."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -13,7 +14,7 @@ PAGES = ["/dashboard", "/items", "/items/new", "/items/import", "/locations", "/
          "/locations/import", "/users", "/users/new", "/stock", "/stock/export.csv", "/stock/locations",
          "/stock/locations/export.csv", "/stock/adjust", "/stock/import", "/movements", "/movements/export.csv",
          "/receipts", "/receipts/new", "/receipts/import"]
-ADMIN_PAGES = ["/users", "/users/new"]
+ADMIN_PAGES = ["/users/new"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -50,8 +51,12 @@ def floor_session(app, users):
     """A browser holding a valid session cookie of a picker (as if one had slipped past the sign-in)."""
     client = app.test_client()
     client.csrf_token = csrf_token(client.get("/login").text)  # a form token of this browser's session
+    from server.auth import services
+    from server.extensions import db
+    session_id = run_in_transaction(lambda: services.start_web_session(db.session.merge(users["picker"]),
+                                                                       timedelta(hours=1)))
     with client.session_transaction() as s:
-        s["uid"], s["cv"] = users["picker"].id, users["picker"].credentials_version
+        s["uid"], s["sid"] = users["picker"].id, session_id
     return client
 
 
@@ -85,17 +90,24 @@ def test_user_admin_is_for_admins_only(supervisor, admin, path):
     assert admin.get(path).status_code == 200
 
 
-@pytest.mark.parametrize("action", ["deactivate", "pin"])
-def test_a_supervisor_cannot_post_user_admin_actions(supervisor, users, action):
+@pytest.mark.parametrize("action", ["deactivate", "pin", "unlock"])
+def test_a_supervisor_cannot_post_user_admin_actions_on_staff(supervisor, users, action):
+    """A supervisor helps floor workers (unlock, PIN): other staff are an admin's."""
     token = csrf_token(supervisor.get("/dashboard").text)
-    r = supervisor.post(f"/users/{users['picker'].id}/{action}", data={"csrf_token": token, "pin": "9999"})
+    r = supervisor.post(f"/users/{users['admin'].id}/{action}", data={"csrf_token": token, "pin": "9999"})
     assert r.status_code == 403
-    assert users["picker"].active
+    assert users["admin"].active
 
 
-def test_only_admins_see_users_in_the_navigation(supervisor, admin):
-    assert 'id="nav-users"' not in supervisor.get("/dashboard").text
-    assert 'id="nav-users"' in admin.get("/dashboard").text
+def test_a_supervisor_cannot_deactivate_a_floor_worker(supervisor, users):
+    token = csrf_token(supervisor.get("/dashboard").text)
+    assert supervisor.post(f"/users/{users['picker'].id}/deactivate", data={"csrf_token": token}).status_code == 403
+
+
+def test_staff_see_users_and_tokens_in_the_navigation(supervisor, admin):
+    for client in (supervisor, admin):
+        page = client.get("/dashboard").text
+        assert 'id="nav-users"' in page and 'id="nav-tokens"' in page
 
 
 def test_dashboard_counts_what_exists(admin, users):

@@ -82,7 +82,7 @@ def test_resetting_a_pin_replaces_it_and_signs_the_devices_out(admin, client, us
     picker = users["picker"]
     token = badge_login(client, picker.badge_code, "1234").json["token"]
     r = submit(admin, "/users", {"pin": "8642"}, action=f"/users/{picker.id}/pin")
-    assert r.status_code == 302 and r.location == "/users"
+    assert r.status_code == 302 and r.location == f"/users/{picker.id}"
     assert flashes(admin.get("/users").text) == [
         f"The PIN of {picker.username} was reset. Their devices are signed out."]
     assert badge_login(client, picker.badge_code, "1234").status_code == 401

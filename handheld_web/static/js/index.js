@@ -3,7 +3,9 @@ import { ApiProblem, api, showProblem } from "./api.js";
 import { confirmDialog, goodBeep } from "./feedback.js";
 import { t } from "./i18n.js";
 import { initScanner } from "./scanner.js";
-import { clearSession, deviceId, getSession, saveSession, updateUser } from "./session.js";
+import {
+  clearSession, deviceId, deviceProof, getSession, saveDeviceProof, saveSession, updateUser,
+} from "./session.js";
 import { initShell } from "./shell.js";
 
 const $ = (id) => document.getElementById(id);
@@ -83,7 +85,10 @@ async function signIn(e) {
   }
   $("pin-submit").disabled = true;
   try {
-    const answer = await api.post("/api/auth/badge-login", { badge, pin, device_id: deviceId() });
+    const answer = await api.post("/api/auth/badge-login", {
+      badge, pin, device_id: deviceId(), device_proof: deviceProof(),
+    });
+    saveDeviceProof(answer.device_proof);
     saveSession(answer);
     goodBeep();
     showHome(answer.user);

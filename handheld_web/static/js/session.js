@@ -2,6 +2,9 @@
 // does not sign the worker out mid-shift.
 const SESSION_KEY = "shipfloor.session";
 const DEVICE_KEY = "shipfloor.device";
+// The server's signed "known device" proof from the last sign-in here: with it, other devices' wrong
+// PINs on the same Wi-Fi cannot lock this handheld out (server/auth/throttle.py). Kept past sign-out.
+const PROOF_KEY = "shipfloor.deviceProof";
 
 // crypto.randomUUID exists only in secure contexts; plain-HTTP LAN tests still need ids.
 export function uuid() {
@@ -21,6 +24,14 @@ export function deviceId() {
     localStorage.setItem(DEVICE_KEY, id);
   }
   return id;
+}
+
+export function deviceProof() {
+  return localStorage.getItem(PROOF_KEY) || undefined;
+}
+
+export function saveDeviceProof(proof) {
+  if (proof) localStorage.setItem(PROOF_KEY, proof);
 }
 
 // The stored session, or null when there is none or it has expired (tokens end with the shift).
