@@ -24,8 +24,17 @@ workers = int(os.environ.get("SHIPFLOOR_WORKERS", multiprocessing.cpu_count() * 
 # does not need more threads: idle connections wait in the poller. More threads help when requests wait on
 # the network or on PostgreSQL rather than on the CPU.
 threads = int(os.environ.get("SHIPFLOOR_THREADS", "1"))
-# "sync" only behind a reverse proxy that keeps the clients' connections alive (see above).
-worker_class = os.environ.get("SHIPFLOOR_WORKER_CLASS", "gthread")
+# "sync" only behind a reverse proxy that keeps the clients' connections alive (see above). Both are
+# gunicorn's workers with one change: the requests gunicorn refuses for their size (the limits below)
+# are answered as problem+json, not HTML (server/gunicorn_workers.py).
+_WORKERS = {"gthread": "server.gunicorn_workers.ThreadWorker", "sync": "server.gunicorn_workers.SyncWorker"}
+worker_class = _WORKERS.get(os.environ.get("SHIPFLOOR_WORKER_CLASS", "gthread"),
+                            os.environ.get("SHIPFLOOR_WORKER_CLASS"))
+# gunicorn's defaults, stated: a request line (method, path and query) up to 4094 bytes, 100 header
+# fields of up to 8190 bytes each. Larger ones get 414 / 431 problem answers; long data goes in a body.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Seconds an idle client connection stays open: a handheld scanning every few seconds keeps reusing it.
 keepalive = int(os.environ.get("SHIPFLOOR_KEEPALIVE", "5"))
 timeout = 30

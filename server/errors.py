@@ -76,12 +76,17 @@ class ServiceBusy(DomainError):
     status, code, title = 503, "busy", "Busy, try again"
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra):
-    """Build a problem+json response."""
+def problem_body(status: int, code: str, title: str, detail: str, **extra) -> dict:
+    """The problem+json document (also written by server/gunicorn_workers.py, outside any request)."""
     body = {"type": f"/problems/{code.replace('_', '-')}", "title": title, "status": status,
             "code": code, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
-    resp = jsonify(body)
+    return body
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra):
+    """Build a problem+json response."""
+    resp = jsonify(problem_body(status, code, title, detail, **extra))
     resp.status_code = status
     resp.mimetype = PROBLEM_JSON
     return resp
