@@ -125,7 +125,17 @@ class FloorPlan:
     extra: object = field(default=None, compare=False)  # fn(floor dict) run in the same transaction
 
 
-def build_floor(plan: FloorPlan, users: dict | None = None) -> dict:
+class Floor(dict):
+    """What build_floor made: floor["actor"] or floor.actor, and the keys of the plan's extra."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_floor(plan: FloorPlan, users: dict | None = None) -> Floor:
     """Build the plan in one committed transaction; → {"actor": the actor of its stock, ...extra's keys}."""
     from server.http import run_in_transaction
 
@@ -141,7 +151,7 @@ def build_floor(plan: FloorPlan, users: dict | None = None) -> dict:
             item, loc, qty, *rest = row
             lot, expiry = (list(rest) + [None, None])[:2]
             make_stock(item, loc, qty, lot=lot, expiry=expiry, actor=actor)
-        floor = {"actor": actor}
+        floor = Floor(actor=actor)
         if plan.extra is not None:
             floor.update(plan.extra(floor) or {})
         return floor

@@ -10,26 +10,14 @@ import pytest
 
 from server.http import run_in_transaction
 from server.inventory.codes import MAX_QTY
+from tests.factories import FloorPlan, place, sku
 from tests.helpers import assert_problem
 
 HUGE = [MAX_QTY + 1, 2**31, 2**62, 2**63 + 5]
 
 
-@pytest.fixture
-def floor(app):
-    from server.catalog.services import create_item
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        zone = get_or_create_zone("A")
-        create_location("A-01-01", zone=zone)
-        create_location("A-01-02", zone=zone)
-        create_location("DOCK-1", kind="dock")
-        create_item("SKU-1", "Mug")
-        adjust_stock(item_code="SKU-1", location_code="A-01-01", delta=5, reason="found", actor=Actor(user_id=None))
-    run_in_transaction(build)
+FLOOR = FloorPlan(locations=(place("A-01-01", zone="A"), place("A-01-02", zone="A"), place("DOCK-1", "dock")),
+                  items=(sku("SKU-1", "Mug"),), stock=(("SKU-1", "A-01-01", 5),))
 
 
 @pytest.mark.parametrize("qty", HUGE)

@@ -29,6 +29,7 @@ import contextlib
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import FloorPlan, place, sku
 from tests.helpers import ApiClient, make_token
 
 GTIN = "4006381333931"
@@ -45,23 +46,9 @@ def durable_sqlite(app):
     set_sqlite_synchronous(app.config["SQLITE_SYNCHRONOUS"])
 
 
-@pytest.fixture
-def floor(app):
-    """Two bins and an item with a GTIN and 100 units in the first bin (through the ledger)."""
-    from server.catalog.services import create_item
-    from server.http import run_in_transaction
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        zone = get_or_create_zone("A")
-        create_location("A-01-01", zone=zone, pick_sequence=1)
-        create_location("A-01-02", zone=zone, pick_sequence=2)
-        create_item("SKU-1001", "Blue mug", barcodes=[GTIN])
-        adjust_stock(item_code="SKU-1001", location_code="A-01-01", delta=100, reason="opening_balance",
-                     actor=Actor(user_id=None))
-    run_in_transaction(build)
+# Two bins and an item with a GTIN and 100 units in the first bin (through the ledger).
+FLOOR = FloorPlan(locations=(place("A-01-01", zone="A", seq=1), place("A-01-02", zone="A", seq=2)),
+                  items=(sku("SKU-1001", "Blue mug", barcodes=[GTIN]),), stock=(("SKU-1001", "A-01-01", 100),))
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ from apiflask import Schema
 from apiflask.fields import String
 from apiflask.validators import Length
 
-from tests.helpers import ApiClient, assert_problem, cheap_hash_secret, make_token, make_user
-
-
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
+from tests.helpers import ApiClient, assert_problem, make_token, make_user
 
 
 def _bare_app():

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import assert_problem, cheap_hash_secret, make_token, make_user
+from tests.helpers import assert_problem, make_token, make_user
 
 # The only /api routes anyone may call without a token.
 PUBLIC = {"/api/openapi.json", "/api/auth/badge-login", "/api/auth/login"}
@@ -53,11 +53,6 @@ def route_id(route) -> str:
 def call(client, method: str, rule: str, headers: dict):
     kwargs = {} if method == "GET" else {"json": {}}
     return client.open(url_for_rule(rule), method=method, headers=headers, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
 
 
 @pytest.fixture

@@ -1,17 +1,11 @@
-"""Fixtures of the handheld browser tests: fast PIN hashes, a small floor, no silent script errors."""
+"""Fixtures of the handheld browser tests: a small floor, no silent script errors."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.factories import FloorPlan, place, sku
 from tests.handheld.steps import CASE_GTIN14, GTIN13
-from tests.helpers import cheap_hash_secret
-
-
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    # The users fixture makes five users; real scrypt costs ~80 ms each. Badge login still checks a hash.
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
 
 
 @pytest.fixture(autouse=True)
@@ -24,18 +18,10 @@ def _no_script_errors(page):
 
 
 @pytest.fixture
-def floor(app):
-    """A dock with a tote, three empty bins in pick order, two items (one with a case-of-12 barcode)."""
-    from server.catalog.services import create_item
-    from server.http import run_in_transaction
-    from server.inventory.locations import create_location, get_or_create_zone
-
-    def build():
-        zone = get_or_create_zone("A")
-        dock = create_location("DOCK-1", kind="dock")
-        for n in (1, 2, 3):
-            create_location(f"A-01-0{n}", zone=zone, pick_sequence=n)
-        create_location("TOTE-9", kind="tote", parent=dock)
-        create_item("SKU-1001", "Blue mug", barcodes=[GTIN13])
-        create_item("COLA-12", "Cola can", barcodes=[f"{CASE_GTIN14}*12"])
-    run_in_transaction(build)
+def floor_plan():
+    """`floor` here: a dock with a tote, three empty bins in pick order, two items (one in cases of 12)."""
+    return FloorPlan(
+        locations=(place("DOCK-1", "dock"), *(place(f"A-01-0{n}", zone="A", seq=n) for n in (1, 2, 3)),
+                   place("TOTE-9", "tote", parent="DOCK-1")),
+        items=(sku("SKU-1001", "Blue mug", barcodes=[GTIN13]),
+               sku("COLA-12", "Cola can", barcodes=[f"{CASE_GTIN14}*12"])))

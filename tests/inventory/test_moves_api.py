@@ -3,26 +3,13 @@
 import pytest
 
 from server.http import run_in_transaction
+from tests.factories import FloorPlan, build_floor, make_stock, place, sku
 
-
-@pytest.fixture
-def floor(app):
-    """Two bins, one dock, an item with 5 units in bin A (entered through the ledger)."""
-    from server.catalog.services import create_item
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        zone = get_or_create_zone("A")
-        a = create_location("A-01-01", zone=zone, pick_sequence=1)
-        b = create_location("A-01-02", zone=zone, pick_sequence=2)
-        create_location("DOCK-1", kind="dock")
-        item = create_item("SKU-1001", "Blue mug", barcodes=["4006381333931"])
-        adjust_stock(item_code="SKU-1001", location_code="A-01-01", delta=5, reason="opening_balance",
-                     actor=Actor(user_id=None))
-        return {"item": item.sku, "a": a.code, "b": b.code}
-    return run_in_transaction(build)
+# Two bins, one dock, an item with 5 units in bin A (entered through the ledger).
+FLOOR = FloorPlan(locations=(place("A-01-01", zone="A", seq=1), place("A-01-02", zone="A", seq=2),
+                             place("DOCK-1", "dock")),
+                  items=(sku("SKU-1001", "Blue mug", barcodes=["4006381333931"]),),
+                  stock=(("SKU-1001", "A-01-01", 5),))
 
 
 def test_move_shifts_stock_and_answers_the_movement(api, floor):
@@ -93,9 +80,7 @@ def test_a_refusal_is_stored_under_its_key_too(api, floor):
     client = api("picker")
     body = {"item": "SKU-1001", "qty": 9, "from": "A-01-01", "to": "A-01-02"}
     first = client.post("/api/moves", body, key="k-409")
-    run_in_transaction(lambda: __import__("server.inventory.moves", fromlist=["x"]).adjust_stock(
-        item_code="SKU-1001", location_code="A-01-01", delta=10, reason="found",
-        actor=__import__("server.inventory.ledger", fromlist=["x"]).Actor(user_id=None)))
+    run_in_transaction(make_stock, "SKU-1001", "A-01-01", 10, reason="found")
     again = client.post("/api/moves", body, key="k-409")
     assert first.status_code == again.status_code == 409
     assert again.json == first.json
@@ -109,19 +94,9 @@ def test_verify_is_clean_after_moves(app, api, floor):
 
 def test_an_unexpanded_upc_e_finds_its_upc_a_item_for_stock_and_moves(api, app):
     """Many scanners send UPC-E as 8 digits: 04252614 stands for UPC-A 042100005264 (CONTRACT.md, Scanning)."""
-    from server.catalog.services import create_item
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        zone = get_or_create_zone("A")
-        create_location("A-01-01", zone=zone)
-        create_location("A-01-02", zone=zone)
-        create_item("SKU-UPC", "Soup can", barcodes=["042100005264"])
-        adjust_stock(item_code="SKU-UPC", location_code="A-01-01", delta=4, reason="opening_balance",
-                     actor=Actor(user_id=None))
-    run_in_transaction(build)
+    build_floor(FloorPlan(locations=(place("A-01-01", zone="A"), place("A-01-02", zone="A")),
+                          items=(sku("SKU-UPC", "Soup can", barcodes=["042100005264"]),),
+                          stock=(("SKU-UPC", "A-01-01", 4),)))
     assert api("picker").get("/api/stock?item=04252614").json["item"] == "SKU-UPC"
     r = api("picker").post("/api/moves", {"item": "04252614", "qty": 1, "from": "A-01-01", "to": "A-01-02"})
     assert r.status_code == 201, r.json

@@ -9,6 +9,7 @@ import pytest
 
 from server.http import run_in_transaction
 from server.scanning.gs1 import gs1_check_digit
+from tests.factories import FloorPlan, place, sku
 from tests.helpers import assert_problem
 
 MUG, MUG_GTIN, MUG_CASE = "SKU-MUG", "4006381333931", "MUGCASE12"
@@ -26,32 +27,16 @@ def wrong_check_digit(code: str) -> str:
     return code[:-1] + str((int(code[-1]) + 1) % 10)
 
 
-@pytest.fixture
-def floor(app):
-    """Home zone A with bins of known capacity (one blocked), zone B, a dock, a staging spot, three items.
-
-    A-01 (cap 10, holds 8 mugs)  A-02 (blocked, first in the walk)  A-03 (cap 3)  A-04 (cap 20)  B-01 (no cap)
-    """
-    from server.catalog.services import create_item
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        a, b = get_or_create_zone("A"), get_or_create_zone("B")
-        create_location("A-01", zone=a, pick_sequence=1, capacity_units=10)
-        create_location("A-02", zone=a, pick_sequence=0, blocked=True)
-        create_location("A-03", zone=a, pick_sequence=2, capacity_units=3)
-        create_location("A-04", zone=a, pick_sequence=3, capacity_units=20)
-        create_location("B-01", zone=b, pick_sequence=4)
-        create_location("DOCK-1", kind="dock")
-        create_location("STAGE-1", kind="staging")
-        create_item(MUG, "Blue mug", barcodes=[MUG_GTIN, f"{MUG_CASE}*12"], home_zone_id=a.id)
-        create_item(LOT_ITEM, "Yoghurt", barcodes=[LOT_GTIN], tracks_lot=True, tracks_expiry=True)
-        create_item(PLAIN, "Plain box")
-        adjust_stock(item_code=MUG, location_code="A-01", delta=8, reason="opening_balance", actor=Actor(user_id=None))
-
-    run_in_transaction(build)
+# Home zone A with bins of known capacity (one blocked), zone B, a dock, a staging spot, three items.
+# A-01 (cap 10, holds 8 mugs)  A-02 (blocked, first in the walk)  A-03 (cap 3)  A-04 (cap 20)  B-01 (no cap)
+FLOOR = FloorPlan(
+    locations=(place("A-01", zone="A", seq=1, capacity_units=10), place("A-02", zone="A", seq=0, blocked=True),
+               place("A-03", zone="A", seq=2, capacity_units=3), place("A-04", zone="A", seq=3, capacity_units=20),
+               place("B-01", zone="B", seq=4), place("DOCK-1", "dock"), place("STAGE-1", "staging")),
+    items=(sku(MUG, "Blue mug", barcodes=[MUG_GTIN, f"{MUG_CASE}*12"], home_zone="A"),
+           sku(LOT_ITEM, "Yoghurt", barcodes=[LOT_GTIN], tracks_lot=True, tracks_expiry=True),
+           sku(PLAIN, "Plain box")),
+    stock=((MUG, "A-01", 8),))
 
 
 def stock(api, item: str) -> dict:

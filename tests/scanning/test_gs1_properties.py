@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from server.scanning import gs1
 from server.scanning.gs1 import AIS, GS, PREDEFINED_LENGTH, GS1Error, gs1_check_digit
 from server.scanning.resolve import EAN_8_AIM, UPC_E_AIM, _gtin_readings
-from tests.scanning.test_scan_api import _fast_secrets, floor, picker  # noqa: F401  (fixtures)
+from tests.scanning.test_scan_api import FLOOR, picker  # noqa: F401  (the floor plan, a fixture)
 
 biip_messages = pytest.importorskip("biip.gs1_messages")
 biip_links = pytest.importorskip("biip.gs1_digital_link_uris")

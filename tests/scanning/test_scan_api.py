@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import assert_problem, cheap_hash_secret
+from tests.factories import FloorPlan, place, sku
+from tests.helpers import assert_problem
 
 GS = "\x1d"
 # Published GS1 examples (../shared/reference/gs1.md and tests/scanning/test_gs1.py); check digits valid.
@@ -25,37 +24,29 @@ def with_wrong_check_digit(code: str) -> str:
     return code[:-1] + str((int(code[-1]) + 1) % 10)
 
 
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
-
-
-@pytest.fixture
-def floor(app):
-    """A small committed warehouse: a bin with a tote, a dock with a license-plate pallet, items, an order."""
-    from server.catalog import services as catalog
-    from server.http import run_in_transaction
-    from server.inventory import locations
-    from server.orders.models import Order, OrderLine
+def _order(floor) -> dict:
+    """An order for two widgets, and the barcodes the items were given."""
+    from server.catalog.services import get_item
     from server.extensions import db
+    from server.orders.models import Order, OrderLine
 
-    def build():
-        zone = locations.get_or_create_zone("A")
-        bin_ = locations.create_location("A-01-1", zone=zone)
-        locations.create_location("TOTE-7", kind="tote", parent=bin_)
-        dock = locations.create_location("DOCK-1", kind="dock")
-        locations.create_location(SSCC, kind="pallet", parent=dock)
-        widget = catalog.create_item("Wid-100", "Widget", barcodes=[GTIN13, FNSKU])
-        cola = catalog.create_item("COLA-12", "Cola can", barcodes=[UPC_A, f"{CASE_GTIN14}*12"])
-        order = Order(channel="amazon", channel_order_id=CHANNEL_ORDER_ID, ship_to_name="Ann Smith",
-                      ship_to_address1="1 Main St", ship_to_city="Springfield", ship_to_postal_code="12345",
-                      ship_to_country="US", lines=[OrderLine(item_id=widget.id, qty=2)])
-        db.session.add(order)
-        db.session.flush()
-        return SimpleNamespace(order_id=order.id, widget_barcodes=[b.code for b in widget.barcodes],
-                               cola_barcodes=[b.code for b in cola.barcodes])
+    widget, cola = get_item("Wid-100"), get_item("COLA-12")
+    order = Order(channel="amazon", channel_order_id=CHANNEL_ORDER_ID, ship_to_name="Ann Smith",
+                  ship_to_address1="1 Main St", ship_to_city="Springfield", ship_to_postal_code="12345",
+                  ship_to_country="US", lines=[OrderLine(item_id=widget.id, qty=2)])
+    db.session.add(order)
+    db.session.flush()
+    return {"order_id": order.id, "widget_barcodes": [b.code for b in widget.barcodes],
+            "cola_barcodes": [b.code for b in cola.barcodes]}
 
-    return run_in_transaction(build)
+
+# A small committed warehouse: a bin with a tote, a dock with a license-plate pallet, items, an order.
+FLOOR = FloorPlan(
+    locations=(place("A-01-1", zone="A"), place("TOTE-7", "tote", parent="A-01-1"), place("DOCK-1", "dock"),
+               place(SSCC, "pallet", parent="DOCK-1")),
+    items=(sku("Wid-100", "Widget", barcodes=[GTIN13, FNSKU]),
+           sku("COLA-12", "Cola can", barcodes=[UPC_A, f"{CASE_GTIN14}*12"])),
+    extra=_order)
 
 
 @pytest.fixture

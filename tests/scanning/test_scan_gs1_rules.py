@@ -11,7 +11,7 @@ import pytest
 from server.scanning.gs1 import gs1_check_digit
 from tests.helpers import assert_problem
 from tests.scanning.test_scan_api import (  # noqa: F401  (fixtures)
-    CASE_GTIN14, GS, GTIN13, _fast_secrets, floor, picker, scan_ok,
+    CASE_GTIN14, FLOOR, GS, GTIN13, picker, scan_ok,
 )
 
 

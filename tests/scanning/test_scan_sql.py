@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.scanning.test_scan_api import (  # noqa: F401  (fixtures)
-    CASE_GTIN14, CHANNEL_ORDER_ID, GS, GTIN13, SSCC, UPC_A, _fast_secrets, floor, picker,
+    CASE_GTIN14, CHANNEL_ORDER_ID, FLOOR, GS, GTIN13, SSCC, UPC_A, picker,
 )
 
 

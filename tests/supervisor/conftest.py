@@ -28,6 +28,6 @@ def admin(app, users):
 
 
 @pytest.fixture
-def floor(app, users):
-    """A small stocked floor (see tests/supervisor/floor.py); returns the actor of its adjustments."""
-    return stock_floor.build(users)
+def floor_plan():
+    """`floor` here is the small stocked floor of tests/supervisor/floor.py ({"actor": its receiver})."""
+    return stock_floor.PLAN

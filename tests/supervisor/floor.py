@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from tests.factories import FloorPlan, build_floor, place, sku
+
 MUG_BARCODE = "4006381333931"
 SCANNED_AT = datetime(2026, 3, 14, 8, 15, 30, tzinfo=timezone.utc)
 OPENING = (("MUG-1", "A-01", 10, None, None), ("MUG-1", "B-01", 4, None, None),
@@ -16,30 +18,18 @@ OPENING = (("MUG-1", "A-01", 10, None, None), ("MUG-1", "B-01", 4, None, None),
            ("MUG-1", "TOTE-7", 2, None, None))
 
 
-def build(users):
-    from server.catalog.services import create_item
-    from server.http import run_in_transaction
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
+PLAN = FloorPlan(
+    locations=(place("A-01", zone="A", seq=1), place("A-02", zone="A", seq=2), place("B-01", zone="B", seq=3),
+               place("DOCK-1", "dock", zone="B", seq=4), place("TOTE-7", "tote", parent="DOCK-1", seq=5)),
+    items=(sku("MUG-1", "Blue mug", barcodes=[MUG_BARCODE]),
+           sku("TEA-1", "Green tea", tracks_lot=True, tracks_expiry=True), sku("CUP-9", "Paper cup")),
+    stock=OPENING,
+    by="receiver", device_id="HH-7", scanned_at=SCANNED_AT)
 
-    actor = Actor(user_id=users["receiver"].id, device_id="HH-7", scanned_at=SCANNED_AT)
 
-    def make():
-        a, b = get_or_create_zone("A"), get_or_create_zone("B")
-        create_location("A-01", zone=a, pick_sequence=1)
-        create_location("A-02", zone=a, pick_sequence=2)
-        create_location("B-01", zone=b, pick_sequence=3)
-        dock = create_location("DOCK-1", kind="dock", zone=b, pick_sequence=4)
-        create_location("TOTE-7", kind="tote", parent=dock, pick_sequence=5)
-        create_item("MUG-1", "Blue mug", barcodes=[MUG_BARCODE])
-        create_item("TEA-1", "Green tea", tracks_lot=True, tracks_expiry=True)
-        create_item("CUP-9", "Paper cup")
-        for item, loc, qty, lot, expiry in OPENING:
-            adjust_stock(item_code=item, location_code=loc, delta=qty, reason="opening_balance", lot=lot,
-                         expiry=expiry, actor=actor)
-    run_in_transaction(make)
-    return {"actor": actor}
+def build(users) -> dict:
+    """Build the floor in one committed transaction → {"actor": the receiver on HH-7}."""
+    return build_floor(PLAN, users)
 
 
 def balance(sku: str, code: str, lot: str = "") -> int:

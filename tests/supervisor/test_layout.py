@@ -17,13 +17,6 @@ NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export
              "supervisor.stock_locations_export", "supervisor.movements_export")
 
 
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    # The demo seeds six users with passwords and PINs; real scrypt would cost ~1 s of the test.
-    from tests.helpers import cheap_hash_secret
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
-
-
 def _seed() -> dict[str, object]:
     """The demo warehouse and a little activity; returns a value for each URL argument of the pages."""
     import sqlalchemy as sa
