@@ -60,6 +60,10 @@ class Forbidden(DomainError):
     status, code, title = 403, "forbidden", "Not allowed"
 
 
+class BadRequest(DomainError):
+    status, code, title = 400, "bad_request", "Bad request"
+
+
 class InvalidInput(DomainError):
     status, code, title = 422, "invalid_input", "Invalid input"
 

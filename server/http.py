@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 
-from flask import g
+from flask import g, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .db import write_intent
-from .errors import ServiceBusy
+from .errors import BadRequest, InvalidInput, ServiceBusy
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -55,15 +58,67 @@ def current_user():
     return g.get("current_user")
 
 
-def reject_nul_characters() -> None:
-    """Refuse NUL characters in API input: PostgreSQL cannot store them in text (422, not 500).
+# NUL (PostgreSQL's text cannot hold it) and lone UTF-16 surrogates ("\ud800": no encoding can store one).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# No request of this API nests deeper than a few levels; a deep body is refused before anything walks it.
+MAX_JSON_DEPTH = 16
+MAX_DEVICE_ID = 64  # the device_id columns
+
+
+def refuse_unsafe_input() -> None:
+    """Refuse what no column can store or no parser should walk, naming where it is (422, or 400 for a body
+    nested too deeply), before the schemas read the request: NUL or a lone surrogate in a path segment, a
+    query value or a JSON string; an X-Device-Id longer than its column or with control characters.
 
     Called after authentication and the role check, so that the contract's 401 → 403 → 422 holds.
     """
-    from flask import request
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            _refuse_unstorable(name, value)
+    for name, value in request.args.items(multi=True):
+        if _UNSTORABLE.search(value):
+            _refuse_unstorable(name, value)
+    device = request.headers.get("X-Device-Id")
+    if device is not None and (len(device) > MAX_DEVICE_ID or _CONTROL.search(device)):
+        raise InvalidInput(_("X-Device-Id is at most %(max)d characters, none of them control characters.",
+                             max=MAX_DEVICE_ID), field="X-Device-Id")
+    if request.is_json:
+        _check_json_body(request.get_data(cache=True))
 
-    from .errors import InvalidInput
 
-    raw = request.get_data(cache=True) if request.mimetype == "application/json" else b""
-    if any("\x00" in v for v in request.args.values()) or b"\\u0000" in raw or b"\x00" in raw:
-        raise InvalidInput("The request contains a NUL character, which no barcode or field can hold.")
+def _refuse_unstorable(field: str, value: str):
+    if "\x00" in value:
+        raise InvalidInput(_("%(field)s contains a NUL character, which no field can hold.", field=field),
+                           field=field)
+    raise InvalidInput(_("%(field)s contains a broken character (a lone UTF-16 surrogate).", field=field),
+                       field=field)
+
+
+def _check_json_body(raw: bytes) -> None:
+    # Raw UTF-8 cannot encode a surrogate and a raw NUL is not valid JSON: both only come as \u escapes. And a
+    # body with few brackets cannot nest deeply. So most bodies (a scan, a move) are not parsed twice.
+    if b"\\u" not in raw and raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise BadRequest(_("The JSON body is nested too deeply.")) from None
+    except ValueError:
+        return  # not JSON at all: the schema's parser answers 400
+    stack = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, str):
+            if _UNSTORABLE.search(node):
+                _refuse_unstorable(path or "body", node)
+            continue
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth == MAX_JSON_DEPTH:
+            raise BadRequest(_("The JSON body is nested more than %(max)d levels deep.", max=MAX_JSON_DEPTH))
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _UNSTORABLE.search(key):
+                _refuse_unstorable(path or "body", key)
+            stack.append((value, where, depth + 1))

@@ -1,12 +1,61 @@
-"""Schemas shared by several domains."""
+"""Schemas and input rules shared by several domains."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from apiflask import Schema
 from apiflask.fields import File, Integer, List, Nested, String
 from apiflask.validators import FileSize, Length, Range
+from flask_babel import lazy_gettext
+from marshmallow import ValidationError, fields
 
+from .errors import InvalidInput
 
 # Every integer the API stores fits a 32-bit column (PostgreSQL's INTEGER): larger input is a 422, not a 500.
 INT_MAX = 2**31 - 1
+
+# The most units one movement, receipt line, adjustment or case pack may carry: far above any real pallet, far
+# below what the database's integer columns hold (a 2^62 receipt once filled a bin for good). Shared plumbing, so
+# that the catalogue (case packs) and inventory (the ledger) use one bound without depending on each other.
+MAX_QTY = 1_000_000
+
+# Times the API accepts: with an offset, and inside years no floor event falls outside of. A naive time is
+# refused rather than guessed (CONTRACT.md: times are ISO 8601 with offset); the calendar's edges (year 1,
+# 9999) would overflow when converted to UTC, and no database stores year 10000.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 time with an offset, between EARLIEST and LATEST, handed on in UTC."""
+
+    default_error_messages = {
+        "invalid": lazy_gettext("Not a valid ISO 8601 time, such as 2026-05-01T10:00:00+02:00."),
+        "invalid_awareness": lazy_gettext("The time needs a time zone offset, such as +02:00 or Z."),
+        "out_of_range": lazy_gettext("The time must fall between 1970 and 2999."),
+    }
+
+    def make_error(self, key: str, **kwargs) -> ValidationError:
+        return ValidationError(str(self.error_messages[key]))  # the message in the request's language
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            in_utc = moment.astimezone(timezone.utc)
+        except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+            raise self.make_error("out_of_range") from None
+        if not EARLIEST <= in_utc < LATEST:
+            raise self.make_error("out_of_range")
+        return in_utc
+
+
+def parse_instant(raw: str, *, field: str) -> datetime:
+    """A time sent outside a JSON body (a header), read by the same rule as Instant fields: 422 naming it."""
+    try:
+        return Instant().deserialize(raw)
+    except ValidationError as err:
+        raise InvalidInput(f"{field}: {' '.join(map(str, err.messages))}", field=field) from None
 
 
 def whole(minimum: int = 0, **kwargs) -> Range:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from ..api import APIBlueprint
-from ..http import current_user, reject_nul_characters, run_in_transaction
+from ..http import current_user, refuse_unsafe_input, run_in_transaction
 from . import services, throttle
 from .guard import ANY_ROLE, bearer_token, require_role
 from .models import TokenKind
@@ -18,7 +18,7 @@ PUBLIC_ENDPOINTS = {"auth.badge_login", "auth.password_login"}
 
 def _login(attempt: throttle.Attempt, find_user, *, token_kind: TokenKind, device_id: str | None):
     """Check the credential under the throttle (throttle.py), then issue a token and a known-device proof."""
-    reject_nul_characters()
+    refuse_unsafe_input()
     user = throttle.guarded(attempt, find_user)
 
     def issue():

@@ -8,7 +8,7 @@ from flask import g, request
 from flask_babel import gettext as _
 
 from ..errors import Forbidden, Unauthorized
-from ..http import reject_nul_characters
+from ..http import refuse_unsafe_input
 from .models import FLOOR_ROLES, Role
 from .services import authenticate_token
 from .token_cache import AuthUser
@@ -55,7 +55,7 @@ def require_role(*roles):
             # Plain values (AuthUser), not an ORM object: valid in every transaction of the request.
             g.current_user = user
             g.current_user_id = user.id
-            reject_nul_characters()
+            refuse_unsafe_input()
             return view(*args, **kwargs)
 
         # Seen by the OpenAPI document and by the auth-matrix test.

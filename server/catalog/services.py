@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..gtin import expand_upc_e, gs1_check_digit, looks_like_gtin, normalize_gtin
 from .models import BarcodeKind, Item, ItemBarcode
-from .schemas import ItemIn
+from .schemas import MAX_BARCODES, ItemIn, split_barcode_spec
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+]{0,63}$")
 FNSKU_PATTERN = re.compile(r"^X0[0-9A-Z]{8}$")
@@ -42,20 +43,39 @@ def classify_barcode(code: str) -> tuple[str, BarcodeKind]:
     return upper, BarcodeKind.INTERNAL
 
 
-def add_barcode(item: Item, code: str, *, units: int = 1) -> ItemBarcode:
-    """Attach a barcode; with units > 1 it is a case-pack code standing for that many units."""
-    normalised, kind = classify_barcode(code)
-    if units < 1:
-        raise InvalidInput(_("A case pack holds at least one unit."), field="units")
-    owner = db.session.scalar(sa.select(ItemBarcode).where(ItemBarcode.code == normalised))
-    if owner is not None:
-        if owner.item_id == item.id and owner.units == units:
-            return owner
-        raise InvalidInput(_("Barcode %(code)s belongs to another item already.", code=code), field="barcodes")
-    barcode = ItemBarcode(code=normalised, kind=BarcodeKind.CASE if units > 1 else kind, units=units)
-    item.barcodes.append(barcode)
+def add_barcodes(item: Item, specs: Iterable[str]) -> None:
+    """Attach barcodes, each `CODE` or `CODE*N` (a case-pack code standing for N units).
+
+    One query looks every code up and one flush writes them (a long list once took a request past the
+    server's timeout, a query and a flush per code). A code the item has already, with the same units, is
+    kept; another item's code, or more than MAX_BARCODES on the item, is refused.
+    """
+    wanted: dict[str, tuple[str, BarcodeKind, int]] = {}  # normalised code → (as given, kind, units)
+    for spec in specs:
+        try:
+            code, units = split_barcode_spec(spec)
+        except ValueError as err:
+            raise InvalidInput(str(err), field="barcodes") from None
+        normalised, kind = classify_barcode(code)
+        if normalised in wanted and wanted[normalised][2] != units:
+            raise InvalidInput(_("Barcode %(code)s is given twice, for different case packs.", code=code),
+                               field="barcodes")
+        wanted[normalised] = (code, BarcodeKind.CASE if units > 1 else kind, units)
+    if not wanted:
+        return
+    owners = {b.code: b for b in db.session.scalars(sa.select(ItemBarcode).where(ItemBarcode.code.in_(wanted)))}
+    new = []
+    for normalised, (code, kind, units) in wanted.items():
+        owner = owners.get(normalised)
+        if owner is None:
+            new.append(ItemBarcode(code=normalised, kind=kind, units=units))
+        elif owner.item_id != item.id or owner.units != units:
+            raise InvalidInput(_("Barcode %(code)s belongs to another item already.", code=code),
+                               field="barcodes")
+    if len(item.barcodes) + len(new) > MAX_BARCODES:
+        raise InvalidInput(_("An item has at most %(max)d barcodes.", max=MAX_BARCODES), field="barcodes")
+    item.barcodes.extend(new)
     db.session.flush()
-    return barcode
 
 
 def create_item(sku: str, name: str, *, barcodes: list[str] | tuple = (), **attrs) -> Item:
@@ -71,9 +91,7 @@ def create_item(sku: str, name: str, *, barcodes: list[str] | tuple = (), **attr
     item = Item(sku=sku, sku_key=sku_key(sku), name=name.strip(), **attrs)
     db.session.add(item)
     db.session.flush()
-    for spec in barcodes:
-        code, _sep, units = spec.partition("*")
-        add_barcode(item, code, units=int(units) if units else 1)
+    add_barcodes(item, barcodes)
     return item
 
 
@@ -162,9 +180,7 @@ def _item_saver(_params: dict):
         for key, value in attrs.items():
             if key in given:
                 setattr(existing, key, value)
-        for spec in codes:
-            code, _sep, units = spec.partition("*")
-            add_barcode(existing, code, units=int(units) if units else 1)
+        add_barcodes(existing, codes)
         return "updated"
 
     return save

@@ -5,6 +5,9 @@ import enum
 from flask_babel import lazy_gettext
 
 from ..enums import LabelledStrEnum
+# The most units one movement, receipt line or adjustment may carry; defined beside the shared schemas, where the
+# catalogue's case packs read it too.
+from ..schemas import MAX_QTY  # noqa: F401
 
 
 class LocationKind(LabelledStrEnum):
@@ -84,7 +87,3 @@ def reversal_reasons(kind: MoveKind) -> tuple[ReasonCode, ...]:
     """The reason codes a reversal of a movement of this kind may give, in offering order."""
     return (ReasonCode.CORRECTION, *_REVERSAL_EXTRA.get(kind, ()))
 
-
-# The most units one movement, receipt line or adjustment may carry: far above any real pallet, far below
-# what the database's integer columns hold (a 2^62 receipt once filled a bin for good).
-MAX_QTY = 1_000_000

@@ -6,6 +6,7 @@ from apiflask.validators import Length, OneOf
 
 from ..inventory.codes import PUTAWAY_OVERRIDE_REASONS
 from ..inventory.schemas import LOT_DESCRIPTION, UNITS, MovementOut
+from ..schemas import Instant
 
 
 class ReceiptLineOut(Schema):
@@ -43,7 +44,7 @@ class ExpectedLineIn(Schema):
 class ReceiptIn(Schema):
     reference = String(required=True, validate=Length(1, 64))
     supplier = String(load_default=None, validate=Length(1, 120))
-    expected_at = DateTime(load_default=None)
+    expected_at = Instant(load_default=None)
     lines = List(Nested(ExpectedLineIn), required=True, validate=Length(min=1))
 
 
