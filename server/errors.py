@@ -7,6 +7,7 @@ import logging
 from apiflask import HTTPError
 from flask import Flask, jsonify, render_template_string, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,20 @@ def register_error_handlers(app: Flask) -> None:
         from .extensions import db
         db.session.rollback()
         return _http(500, "")
+
+    @app.errorhandler(DBAPIError)
+    def _database(e: DBAPIError):
+        # A full or read-only database is a 503 the floor can act on (server/storage.py), answered as
+        # any DomainError is: problem+json for the API, the blueprint's own error page for the pages.
+        from .storage import StorageFault, fault_reason, remember
+        reason = fault_reason(e)
+        if reason is None:
+            return _unexpected(e)
+        log.error("storage fault (%s) on %s %s: %s", reason, request.method, request.path, e.orig)
+        from .extensions import db
+        db.session.rollback()
+        remember(reason)
+        return app.handle_user_exception(StorageFault(reason))
 
 
 _GENERIC = {
