@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: upgrade the database, seed the demo, start the virtual label printer and gunicorn.
+# `make run`: upgrade the database, seed the demo, start the virtual label printer, the job consumer and gunicorn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FLASK=".venv/bin/flask --app wsgi"
@@ -20,7 +20,11 @@ fi
 PRINTER_PORT=${SHIPFLOOR_PRINTER_PORT:-9100}
 $FLASK virtual-printer --port "$PRINTER_PORT" &
 printer_pid=$!
-trap 'kill $printer_pid 2>/dev/null || true' EXIT
+# The one job consumer of this deployment (imports of more than 1,000 rows; later print jobs, count lists).
+# It resumes jobs a stopped consumer left running; SIGTERM stops it (a chunk cut short is rolled back).
+$FLASK jobs worker &
+jobs_pid=$!
+trap 'kill $printer_pid $jobs_pid 2>/dev/null || true' EXIT
 scheme=http; [ "${HTTPS:-0}" = "1" ] && scheme=https
 echo "Shipfloor: supervisor pages ${scheme}://localhost:8000/  handheld ${scheme}://localhost:8000/hh/"
 # Threaded (gthread) workers that keep connections alive: see gunicorn.conf.py and the SHIPFLOOR_WORKER_CLASS,

@@ -29,6 +29,9 @@ _LIST_SEPARATORS = re.compile(r"[;\s]+")
 # Our CSV exports write a cell starting like a formula with a leading apostrophe (CSV injection); an
 # exported file edited and imported back gets the value without it.
 _ESCAPED_FORMULA = re.compile(r"'[=+\-@]")
+# A cell may be as long as the file: the row's schema refuses a long value as that row's error (the csv
+# module's own limit, 131,072 characters, would refuse the whole file).
+csv.field_size_limit(64 * 1024 * 1024)
 
 
 class RowError(ValueError):
@@ -69,9 +72,9 @@ def read_rows(data: bytes | str, required: Iterable[str] = ()) -> Iterator[tuple
             row = {name: _clean(cell) for name, cell in zip(header, cells) if name}
             if any(row.values()):
                 yield start, row
-    except csv.Error as e:
-        raise RowError(_("The file cannot be read as CSV near line %(n)d: %(e)s",
-                         n=reader.line_num, e=e)) from None
+    except csv.Error:
+        raise RowError(_("The file cannot be read as CSV near line %(n)d: check that its quotes pair up.",
+                         n=reader.line_num)) from None
 
 
 def _delimiter(text: str) -> str:
@@ -90,8 +93,9 @@ def _clean(cell: str) -> str:
 def load_row(schema: Schema, line: int, cells: Mapping[str, str], *, extra: Iterable[str] = (),
              fixed: Mapping | None = None) -> CsvRow:
     """Validate one row's cells with the API's schema; RowError says what is wrong, as the API would."""
-    if any("\x00" in v for v in cells.values()):
-        raise RowError(_("The row contains a NUL character, which no field can hold."))
+    with_nul = sorted(column for column, value in cells.items() if "\x00" in value)
+    if with_nul:  # PostgreSQL cannot store it in text: refused here, for the column that has it
+        raise RowError(_("%(col)s: contains a NUL character, which no field can hold.", col=with_nul[0]))
     raw, given = {}, set()
     for name, fld in schema.fields.items():
         column = fld.data_key or name

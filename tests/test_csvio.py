@@ -71,7 +71,7 @@ def test_item_import_reports_bad_rows_by_file_line_and_imports_the_others(api):
     result = upload(api, "/api/items/import", text)
     assert result["created"] == 3
     assert [(e["line"], e["reason"].split(":")[0].split(" ")[0]) for e in result["errors"]] == [
-        (4, "weight_g"), (5, "weight_g"), (9, "The")]
+        (4, "weight_g"), (5, "weight_g"), (9, "name")]
     found = items(api, "M-")
     assert sorted(found) == ["M-1", "M-4", "M-6"]
     assert found["M-1"]["name"] == "A name on\ntwo lines" and found["M-1"]["barcodes"] == ["M1CODE"]
@@ -159,3 +159,70 @@ def test_a_receipt_with_one_bad_row_is_skipped_whole_and_the_culprit_named(api):
     assert "NOPE" in result["errors"][0]["reason"] and result["errors"][1]["reason"].startswith("qty:")
     receipts = api("receiver").get("/api/receipts").json["receipts"]
     assert [r["reference"] for r in receipts] == ["PO-A"]
+
+
+# --- the JSON API's limits hold for every cell, on both databases (issue 7) ----------------------------------
+
+LONG = "x" * 100_000
+
+
+def _reasons(result) -> dict[int, str]:
+    return {e["line"]: e["reason"] for e in result["errors"]}
+
+
+def test_a_huge_cell_or_a_nul_is_a_row_error_naming_its_column_and_the_other_rows_go_in(api):
+    """A 100,000-character name went in on SQLite and failed the whole import on PostgreSQL."""
+    text = ("sku,name,home_zone\n"
+            f"H-1,{LONG},\n"                 # 2: longer than ItemIn allows
+            "H-2,\"nul\x00here\",\n"         # 3
+            f"H-3,Fine,{LONG}\n"             # 4: a home zone no zone can have
+            "H-4,Fine too,\n")               # 5
+    result = upload(api, "/api/items/import", text)
+    reasons = _reasons(result)
+    assert result["created"] == 1 and sorted(reasons) == [2, 3, 4]
+    assert reasons[2].startswith("name:") and reasons[3].startswith("name:")
+    assert reasons[4].startswith("home_zone:")
+    assert all(len(r) < 300 for r in reasons.values())  # no 100,000-character echo
+    assert sorted(items(api, "H-")) == ["H-4"]
+
+
+def test_every_import_checks_its_cells_with_the_api_schema(api):
+    from server.catalog import services
+    from server.http import run_in_transaction
+    from server.inventory.locations import create_location
+
+    run_in_transaction(lambda: (services.create_item("L-1", "Lot item", tracks_lot=True), create_location("L-BIN")))
+    result = upload(api, "/api/locations/import", f"code,zone,parent\nZ-1,{LONG},\nZ-2,,{LONG}\nZ-3,,\n")
+    assert result["created"] == 1 and [r.split(":")[0] for r in _reasons(result).values()] == ["zone", "parent"]
+    result = upload(api, "/api/receipts/import", f"reference,supplier,item,qty\nPO-L,{LONG},L-1,1\n", role="receiver")
+    assert result["created"] == 0 and _reasons(result)[2].startswith("supplier:")
+    result = upload(api, "/api/stock/import", f"item,location,qty,lot\nL-1,L-BIN,1,{LONG}\nL-1,L-BIN,1,\x00\n")
+    reasons = _reasons(result)
+    assert result["created"] == 0 and reasons[2].startswith("lot:") and reasons[3].startswith("lot:")
+
+
+def test_row_errors_are_worded_for_people_not_python(api):
+    from server.catalog import services
+    from server.http import run_in_transaction
+
+    run_in_transaction(lambda: services.create_item("P-1", "Existing"))
+    huge = "y" * 200_000  # past the csv module's field limit
+    result = upload(api, "/api/items/import", f"sku,name\nP-2,{huge}\n")
+    (reason,) = _reasons(result).values()
+    assert reason.startswith("name:") and len(reason) < 300
+    result = upload(api, "/api/items/import", "sku,name,barcodes\nP-1,Existing,P1CODE*x\n")
+    (reason,) = _reasons(result).values()
+    assert "invalid literal" not in reason and "int()" not in reason
+
+
+def test_re_importing_opening_stock_books_it_once(api):
+    from server.catalog import services
+    from server.http import run_in_transaction
+    from server.inventory.locations import create_location
+
+    run_in_transaction(lambda: (services.create_item("O-1", "Opened"), create_location("O-BIN")))
+    text = "item,location,qty\nO-1,O-BIN,5\n"
+    assert upload(api, "/api/stock/import", text)["created"] == 1
+    again = upload(api, "/api/stock/import", text)
+    assert again["created"] == 0 and "opening balance already" in _reasons(again)[2]
+    assert api("picker").get("/api/stock?item=O-1").json["on_hand"] == 5

@@ -169,7 +169,7 @@ def _item_saver(_params: dict):
         zone_code = row.extra["home_zone"].upper()
         if zone_code:
             if zone_code not in zones:
-                raise RowError(_("Unknown zone %(z)s.", z=zone_code[:_SHOWN]))
+                raise RowError(_("home_zone: no zone is called %(z)s.", z=_shown(zone_code)))
             attrs["home_zone_id"] = zones[zone_code]
             given.add("home_zone_id")
         existing = db.session.scalar(sa.select(Item).where(Item.sku_key == sku_key(sku)))
@@ -186,7 +186,11 @@ def _item_saver(_params: dict):
     return save
 
 
-_SHOWN = 40  # of a value quoted back in a row error
+def _shown(value: str, limit: int = 40) -> str:
+    """A value quoted back in a row error, cut short: a row error never echoes a huge cell."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 ITEMS_IMPORT = CsvImport("import_items", ItemIn, _item_saver, required=frozenset(ITEM_COLUMNS), extra=("home_zone",))
 
 

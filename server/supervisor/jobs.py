@@ -21,7 +21,8 @@ def job_list():
     """Recent jobs with their status, progress, result and error."""
     recent = jobs.recent_jobs(RECENT)
     ids = {job.created_by for job in recent if job.created_by}
-    names = dict(db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids)))) if ids else {}
+    names = {row.id: row.username
+             for row in db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids)))}
     return render_template("supervisor/jobs.html", jobs=recent, names=names, pages=KIND_PAGES)
 
 
