@@ -273,10 +273,11 @@ def accounts_of(user: User) -> list[str]:
 
 
 def _rows_of(user: User):
+    """Where-clause of the user's counters and of the source counters of the devices they failed on."""
     accounts = accounts_of(user)
-    sources = (sa.select(LoginThrottle.source)
-               .where(LoginThrottle.scope == "account_source", LoginThrottle.account.in_(accounts))
-               .scalar_subquery())
+    # Read first: a DELETE must not depend on a subquery over the rows it deletes.
+    sources = db.session.scalars(sa.select(LoginThrottle.source).distinct().where(
+        LoginThrottle.scope == "account_source", LoginThrottle.account.in_(accounts))).all()
     return sa.or_(LoginThrottle.account.in_(accounts),
                   sa.and_(LoginThrottle.scope == "source", LoginThrottle.source.in_(sources)))
 

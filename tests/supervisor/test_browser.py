@@ -26,7 +26,7 @@ def test_a_supervisor_signs_in_and_sees_the_dashboard(live_server, users, page):
     expect(page).to_have_url(live_server + "/dashboard")
     expect(page.locator("#signed-in-user")).to_have_text(supervisor.display_name)
     expect(page.locator("#nav")).to_be_visible()
-    expect(page.locator("#nav-users")).to_have_count(0)
+    expect(page.locator("#nav-users")).to_have_count(1)  # floor workers: unlock, PIN reset
     expect(page.locator("#card-users .count")).to_have_text("5")
 
 
