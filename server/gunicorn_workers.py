@@ -1,8 +1,8 @@
 """gunicorn's workers, answering the requests gunicorn refuses itself as problem+json.
 
-gunicorn refuses a request line past limit_request_line (414) and header fields past
-limit_request_fields / limit_request_field_size (431) before the app sees the request, with an HTML
-page: a handheld or an integrator would get HTML where the contract promises problem+json. These
+gunicorn refuses a request line past limit_request_line (414), header fields past
+limit_request_fields / limit_request_field_size (431) and a request head it cannot read (400) before
+the app sees the request, with an HTML page: a handheld or an integrator would get HTML where the contract promises problem+json. These
 workers write the same refusals as problem+json. The path is unknown at that point (a 414 may not
 even have a whole request line), so every such refusal, a page's too, is problem+json.
 
@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 
 from gunicorn import util
-from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.http.errors import (
+    InvalidHeader, InvalidHeaderName, InvalidHTTPVersion, InvalidRequestLine, InvalidRequestMethod,
+    InvalidResponseHeader, InvalidResponseHeaderName, LimitRequestHeaders, LimitRequestLine, ObsoleteFolding,
+)
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
 
@@ -29,7 +32,13 @@ _REFUSALS = (
     (LimitRequestHeaders, 431, "Request Header Fields Too Large", problem_body(
         431, "headers_too_large", "Headers too large",
         "The request has too many or too large header fields.")),
+    # A request head gunicorn cannot read (a malformed request line, method, version or header).
+    ((InvalidRequestLine, InvalidRequestMethod, InvalidHTTPVersion, InvalidHeader, InvalidHeaderName,
+      ObsoleteFolding), 400, "Bad Request", problem_body(
+        400, "bad_request", "Bad request", "The request could not be read.")),
 )
+# Raised for the app's own answer, not the client's request: gunicorn's 500 stands.
+_NOT_THE_CLIENTS = (InvalidResponseHeader, InvalidResponseHeaderName)
 
 
 def _answer(status: int, reason: str, body: dict) -> bytes:
@@ -45,7 +54,7 @@ class ProblemRefusals:
 
     def handle_error(self, req, client, addr, exc):
         for error, status, reason, body in _REFUSALS:
-            if isinstance(exc, error):
+            if isinstance(exc, error) and not isinstance(exc, _NOT_THE_CLIENTS):
                 self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
                 try:
                     util.write_nonblock(client, _answer(status, reason, body))
