@@ -51,6 +51,12 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", chosen, scope="session")
 
 
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)  # `-m "not browser"` leaves Chromium out
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """One throwaway PostgreSQL cluster on a loopback port for the whole run."""

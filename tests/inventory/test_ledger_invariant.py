@@ -25,7 +25,8 @@ BINS = 3
 QTY = st.integers(1, 5)
 
 receive = st.tuples(st.just("receive"), st.integers(0, 1), QTY, st.sampled_from(LOTS))
-putaway = st.tuples(st.just("putaway"), st.integers(0, 1), QTY, st.integers(0, BINS - 1), st.sampled_from(LOTS))
+putaway = st.tuples(st.just("putaway"), st.integers(0, 1), QTY, st.integers(0, BINS - 1),
+                    st.sampled_from(LOTS))
 move = st.tuples(st.just("move"), st.integers(0, 1), QTY, st.integers(0, BINS), st.integers(0, BINS),
                  st.sampled_from((*LOTS, None)))
 adjust = st.tuples(st.just("adjust"), st.integers(0, 1), st.one_of(QTY, QTY.map(lambda q: -q)), st.integers(0, BINS),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from server.http import run_in_transaction
-from tests.inventory.test_moves_api import floor  # noqa: F401  (the fixture)
+from tests.inventory.test_moves_api import FLOOR  # noqa: F401  (the floor plan of the `floor` fixture)
 
 
 def test_a_move_costs_six_statements_in_the_inventory_layer(app, db, floor):

@@ -1,10 +1,10 @@
 """Acceptance: many handhelds writing at once over the real HTTP stack lose nothing and oversell nothing.
 
-16 client threads x 200 writes against gunicorn (4 workers x 4 threads) on the test's database:
-moves and removals fighting over one hot bin that starts with 5 units, and moves among random bins
-of several other items. Afterwards every balance must be exactly the initial stock plus what the 201
-answers said happened, the ledger must agree with the balances, and every refusal must be a clean
-409 insufficient_stock (or, rarely, a 503 busy) — never a 500.
+16 client threads x up to 200 writes (at least 15 each; as many as fit in SHIPFLOOR_RACE_SECONDS) against
+gunicorn (4 workers x 4 threads) on the test's database: moves and removals fighting over one hot bin
+that starts with 5 units, and moves among random bins of several other items. Afterwards every balance
+must be exactly the initial stock plus what the 201 answers said happened, the ledger must agree with the
+balances, and every refusal must be a clean 409 insufficient_stock (or, rarely, a 503 busy) — never a 500.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ SIDE_BINS = ["H-S1", "H-S2", "H-S3"]
 COLD_ITEMS = ["COLD-1", "COLD-2", "COLD-3", "COLD-4"]
 COLD_BINS = [f"C-{n:02d}" for n in range(1, 9)]
 MAX_BUSY_SHARE = 0.01  # 503 answers allowed, but rare
-# The load phase is bounded in time. All 3200 writes are meant to fit in it on a 2-core machine; when
-# the machine is loaded, each client stops starting new writes at the deadline and the checks run on
-# what was done (at least MIN_OPS_PER_THREAD per client, so the race was real).
-LOAD_SECONDS = float(os.environ.get("SHIPFLOOR_RACE_SECONDS", "60"))
+# The load scales to the time, never the verdict to the speed: each client stops starting new writes at
+# the deadline once it has made MIN_OPS_PER_THREAD (so the race was real: 16 clients on one hot bin), and
+# the rules are checked on what was done. A slow or loaded machine makes fewer writes, not a failure.
+LOAD_SECONDS = float(os.environ.get("SHIPFLOOR_RACE_SECONDS", "20"))
 MIN_OPS_PER_THREAD = 15
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -128,8 +130,8 @@ def _client_thread(n: int, base_url: str, tokens: dict, start: threading.Barrier
     # enough for gunicorn's keep-alive timeout to close it under our feet.
     with httpx.Client(base_url=base_url, timeout=httpx.Timeout(90.0)) as client:
         start.wait(60)
-        for _ in range(OPS_PER_THREAD):
-            if time.monotonic() > deadline[0]:
+        for done in range(OPS_PER_THREAD):
+            if done >= MIN_OPS_PER_THREAD and time.monotonic() > deadline[0]:
                 stats["stopped_by_deadline"] += 1
                 break
             role, path, body = _plan(rng)
@@ -186,8 +188,7 @@ def test_concurrent_moves_and_removals_lose_nothing_and_oversell_nothing(app, ra
     elapsed = time.monotonic() - began
     assert not any(t.is_alive() for t in threads), "client threads hung"
     assert not errors, errors[:5]
-    per_thread = len(results) / THREADS
-    assert per_thread >= MIN_OPS_PER_THREAD, f"only {len(results)} writes in {LOAD_SECONDS}s: machine too slow"
+    assert len(results) >= THREADS * MIN_OPS_PER_THREAD  # every client made its writes, however slowly
     if not stats["stopped_by_deadline"]:
         assert len(results) == THREADS * OPS_PER_THREAD
 

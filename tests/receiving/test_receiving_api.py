@@ -30,8 +30,9 @@ def wrong_check_digit(code: str) -> str:
 # Home zone A with bins of known capacity (one blocked), zone B, a dock, a staging spot, three items.
 # A-01 (cap 10, holds 8 mugs)  A-02 (blocked, first in the walk)  A-03 (cap 3)  A-04 (cap 20)  B-01 (no cap)
 FLOOR = FloorPlan(
-    locations=(place("A-01", zone="A", seq=1, capacity_units=10), place("A-02", zone="A", seq=0, blocked=True),
-               place("A-03", zone="A", seq=2, capacity_units=3), place("A-04", zone="A", seq=3, capacity_units=20),
+    locations=(place("A-01", zone="A", seq=1, capacity_units=10),
+               place("A-02", zone="A", seq=0, blocked=True), place("A-03", zone="A", seq=2, capacity_units=3),
+               place("A-04", zone="A", seq=3, capacity_units=20),
                place("B-01", zone="B", seq=4), place("DOCK-1", "dock"), place("STAGE-1", "staging")),
     items=(sku(MUG, "Blue mug", barcodes=[MUG_GTIN, f"{MUG_CASE}*12"], home_zone="A"),
            sku(LOT_ITEM, "Yoghurt", barcodes=[LOT_GTIN], tracks_lot=True, tracks_expiry=True),
