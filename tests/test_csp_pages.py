@@ -14,16 +14,10 @@ from playwright.sync_api import expect
 
 from handheld_web.screens import SCREENS
 from tests.handheld.steps import sign_in
-from tests.helpers import cheap_hash_secret
 
 RECORD_VIOLATIONS = """window.__csp = [];
 document.addEventListener("securitypolicyviolation",
   (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"""
-
-
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
 
 
 @pytest.fixture
