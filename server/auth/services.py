@@ -250,7 +250,15 @@ def _forget_again(session: Session) -> None:
         forget(key)
 
 
+def _storable(text: str) -> bool:
+    """No user has a name or badge with NUL or a lone surrogate (and PostgreSQL cannot compare them)."""
+    return text.strip().isprintable()
+
+
 def find_badge_user(badge: str, pin: str) -> User:
+    if not _storable(badge):
+        check_secret(None, pin)  # the same time as any other wrong badge
+        raise BadCredentials(_("Badge or PIN is wrong."))
     user = db.session.scalar(sa.select(User).where(User.badge_code == badge.strip()))
     ok = check_secret(user.pin_hash if user else None, pin)
     if not (ok and user and user.active):
@@ -259,6 +267,9 @@ def find_badge_user(badge: str, pin: str) -> User:
 
 
 def find_password_user(username: str, password: str) -> User:
+    if not _storable(username):
+        check_secret(None, password)
+        raise BadCredentials(_("Name or password is wrong."))
     user = db.session.scalar(sa.select(User).where(User.username == normalise_username(username)))
     ok = check_secret(user.password_hash if user else None, password)
     if not (ok and user and user.active):

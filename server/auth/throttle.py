@@ -145,24 +145,31 @@ class Attempt:
 
     def counters(self) -> list[dict]:
         """The counter rows this attempt is checked against and charged to."""
-        where = f"{self.address} {self.device}"[:120]
+        where = _shown(f"{self.address} {self.device}", 120)
         source = self.source()
+        # Only a name a real user can have is kept in clear (for unlocking); any other is counted by digest.
+        account = self.account if len(self.account) <= 80 and self.account.isprintable() else None
         rows = [
-            {"scope": "account_source", "key": _digest(f"{self.account}|{source}"), "account": self.account,
-             "source": source, "label": f"{self.account[:60]} @ {where}"},
+            {"scope": "account_source", "key": _digest(f"{self.account}|{source}"), "account": account,
+             "source": source, "label": f"{_shown(self.account, 38)} @ {where}"},
             {"scope": "source", "key": source, "account": None, "source": source, "label": where},
         ]
         if not self.known_device:
             rows.append({"scope": "address", "key": _digest(self.address), "account": None, "source": None,
-                         "label": self.address[:160]})
+                         "label": _shown(self.address, 160)})
         if not self.known_for_account:
-            rows.append({"scope": "account", "key": _digest(self.account), "account": self.account,
-                         "source": None, "label": self.account[:160]})
+            rows.append({"scope": "account", "key": _digest(self.account), "account": account,
+                         "source": None, "label": _shown(self.account, 160)})
         return sorted(rows, key=lambda r: (r["scope"], r["key"]))  # one lock order for every attempt
 
     def proof_after_success(self) -> str:
         tag = account_tag(self.account)
         return make_proof(self.device, tuple(t for t in self.tags if t != tag) + (tag,))
+
+
+def _shown(text: str, length: int) -> str:
+    """Text fit for a label column and a page: no control characters, lone surrogates or NULs."""
+    return "".join(c if c.isprintable() else "?" for c in text[:length])
 
 
 def _digest(text: str) -> str:

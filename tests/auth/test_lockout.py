@@ -145,3 +145,8 @@ def test_concurrent_guesses_cannot_slip_past_the_lock(app, live_server):
 
     from server.auth.throttle import RULES
     assert RULES["account_source"].free + 1 == 4
+
+
+def test_a_nul_in_the_web_sign_in_name_is_a_wrong_name_not_an_error(app, people):
+    r = web_login(app, "ro\x00ot", addr=OFFICE)
+    assert r.status_code == 401
