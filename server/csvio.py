@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -186,17 +187,22 @@ def load_group(schema: Schema, group: list[tuple[int, dict]], *, extra: Iterable
 
 def save_groups(loaded: list[tuple[list[CsvRow], list[dict]]], save: Callable[[list[CsvRow]], str]) -> dict:
     """Save each validated group in a savepoint of its own; a refused one is rolled back and reported."""
-    counts, errors = {"created": 0, "updated": 0}, []
+    result = {"created": 0, "updated": 0, "errors": []}
     for rows, refused in loaded:
-        if refused:
-            errors.extend(refused)
-            continue
-        try:
-            with db.session.begin_nested():
-                counts[save(rows)] += 1
-        except (RowError, DomainError, ValueError) as e:  # ValueError: e.g. a case-pack count that is no number
-            errors.append({"line": getattr(e, "line", None) or rows[0].line, "reason": _reason(e)})
-    return {**counts, "errors": sorted(errors, key=lambda e: e["line"])}
+        _save_group(rows, refused, save, result)
+    result["errors"].sort(key=lambda e: e["line"])
+    return result
+
+
+def _save_group(rows: list[CsvRow], refused: list[dict], save: Callable[[list[CsvRow]], str], result: dict) -> None:
+    if refused:
+        result["errors"].extend(refused)
+        return
+    try:
+        with db.session.begin_nested():
+            result[save(rows)] += 1
+    except (RowError, DomainError, ValueError) as e:  # ValueError: e.g. a case-pack count that is no number
+        result["errors"].append({"line": getattr(e, "line", None) or rows[0].line, "reason": _reason(e)})
 
 
 def _reason(error: Exception) -> str:
@@ -209,7 +215,10 @@ def _reason(error: Exception) -> str:
 # --- one import kind: inline for a small file, a background job in chunks for a large one ------------------
 
 INLINE_ROWS = 1000  # up to this many rows an upload is imported in its request, as one transaction
-CHUNK_ROWS = 200  # rows per transaction in a job: each holds SQLite's write lock for a few tens of ms
+CHUNK_ROWS = 200  # rows a job validates at a time, outside any write transaction
+# A job's write transaction ends after the row that takes it past this: scans and moves wait for SQLite's
+# write lock at most about this long (rows take ~1-5 ms each), and the job records its progress each time.
+CHUNK_SECONDS = 0.05
 MAX_LISTED_ERRORS = 1000  # a job's result lists this many refused lines, and counts the rest
 
 
@@ -253,13 +262,14 @@ class CsvImport:
         return submit(self.kind, params=params, input=data, total=total, created_by=created_by)
 
     def run_job(self, job_id: int) -> None:
-        """The job's work: chunks of about CHUNK_ROWS rows (whole groups), each validated outside the write
-        transaction and saved in one transaction with the job's progress. A job resumed after a restart
-        skips the rows its committed progress counts."""
+        """The job's work: batches of about CHUNK_ROWS rows (whole groups) validated outside any write
+        transaction, saved in transactions that each hold the write lock about CHUNK_SECONDS and record the
+        job's progress with the rows they saved. A job resumed after a restart skips the rows its committed
+        progress counts."""
         from .jobs.services import finish, get_job
 
         job = get_job(job_id)
-        data, params, start = job.input, dict(job.params or {}), job.done
+        data, params, done = job.input, dict(job.params or {}), job.done
         result = job.result or {"created": 0, "updated": 0, "errors": []}
         db.session.rollback()  # end the read: each chunk is a write transaction of its own
         try:
@@ -269,35 +279,45 @@ class CsvImport:
             return
         schema, save = self.schema(), self.saver(params)
         db.session.rollback()  # the saver may read (e.g. zones): outside the chunks' write transactions
-        seen, chunk = 0, []
+        seen, batch = 0, []
         for group in groups:
             seen += len(group)
-            if seen <= start:
+            if seen <= done:
                 continue  # saved before a restart
-            chunk.append(group)
-            if sum(len(g) for g in chunk) >= CHUNK_ROWS:
-                result = self._save_chunk(job_id, chunk, schema, save, result, seen)
-                chunk = []
-        if chunk:
-            result = self._save_chunk(job_id, chunk, schema, save, result, seen)
-        run_in_transaction(finish, job_id, result, done=seen)
+            batch.append(group)
+            if sum(len(g) for g in batch) >= CHUNK_ROWS:
+                result, done = self._save_batch(job_id, batch, schema, save, result, done)
+                batch = []
+        if batch:
+            result, done = self._save_batch(job_id, batch, schema, save, result, done)
+        run_in_transaction(finish, job_id, result, done=done)
 
-    def _save_chunk(self, job_id, chunk, schema, save, result: dict, done: int) -> dict:
+    def _save_batch(self, job_id, batch, schema, save, result: dict, done: int) -> tuple[dict, int]:
+        """Save a batch of groups in as many short transactions as it takes; (result, rows done) after it."""
         from .jobs.services import record_progress
 
-        loaded = [load_group(schema, group, extra=self.extra, fixed=self.fixed) for group in chunk]
+        loaded = [(len(group), load_group(schema, group, extra=self.extra, fixed=self.fixed)) for group in batch]
+        while loaded:
+            def save_some():  # rerun whole on a lock conflict: `result` is not changed in place
+                deadline = time.monotonic() + CHUNK_SECONDS
+                part, groups, rows = {"created": 0, "updated": 0, "errors": []}, 0, 0
+                for size, (group_rows_, refused) in loaded:
+                    _save_group(group_rows_, refused, save, part)
+                    groups, rows = groups + 1, rows + size
+                    if groups == len(loaded) or time.monotonic() >= deadline:
+                        break
+                merged = merge_results(result, part)
+                record_progress(job_id, done + rows, merged)
+                return merged, groups, rows
 
-        def save_chunk() -> dict:  # rerun whole on a lock conflict: `result` is not changed in place
-            merged = merge_results(result, save_groups(loaded, save))
-            record_progress(job_id, done, merged)
-            return merged
-
-        return run_in_transaction(save_chunk)
+            result, groups, rows = run_in_transaction(save_some)
+            loaded, done = loaded[groups:], done + rows
+        return result, done
 
 
 def merge_results(so_far: dict, more: dict) -> dict:
     """Add a chunk's ImportResult to a job's; past MAX_LISTED_ERRORS refused lines are counted, not listed."""
-    errors = so_far["errors"] + more["errors"]
+    errors = sorted(so_far["errors"] + more["errors"], key=lambda e: e["line"])
     merged = {"created": so_far["created"] + more["created"], "updated": so_far["updated"] + more["updated"],
               "errors": errors[:MAX_LISTED_ERRORS]}
     unlisted = so_far.get("errors_not_listed", 0) + max(0, len(errors) - MAX_LISTED_ERRORS)

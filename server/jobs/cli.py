@@ -14,10 +14,16 @@ jobs_cli = AppGroup("jobs", help="Background jobs (imports; later print jobs and
 @jobs_cli.command("worker")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Jobs run at the same time (threads).")
-def worker(workers):
+@click.option("--nice", default=10, show_default=True, type=click.IntRange(0, 19),
+              help="CPU priority below the web workers: a job never slows the floor's scans and moves.")
+def worker(workers, nice):
     """Run the job consumer until stopped (SIGINT/SIGTERM); resumes jobs a stopped consumer left running."""
+    import os
+
     from .queue import run_consumer
 
+    if nice:
+        os.nice(nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     run_consumer(current_app._get_current_object(), workers=workers)
 

@@ -17,6 +17,7 @@ def _small_jobs(monkeypatch):
     monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
     monkeypatch.setattr("server.csvio.INLINE_ROWS", INLINE_ROWS)
     monkeypatch.setattr("server.csvio.CHUNK_ROWS", CHUNK_ROWS)
+    monkeypatch.setattr("server.csvio.CHUNK_SECONDS", 60)  # chunks end by rows here, not by time
 
 
 def items_csv(n: int, *, bad: dict[int, str] | None = None, prefix: str = "J") -> str:

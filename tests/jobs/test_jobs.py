@@ -117,6 +117,21 @@ def test_each_chunk_commits_with_its_progress_and_a_bad_row_spares_its_chunk(app
     assert job.result["errors"] == [{"line": 3, "reason": job.result["errors"][0]["reason"]}]
 
 
+def test_a_transaction_ends_when_its_time_is_up_even_mid_batch(app, db, users, monkeypatch):
+    """The write lock is held about CHUNK_SECONDS: past it, the rest of the batch goes in the next
+    transaction (here: no time at all, so one row a transaction)."""
+    from server.jobs import services as jobs
+
+    monkeypatch.setattr("server.csvio.CHUNK_SECONDS", 0)
+    seen = []
+    original = jobs.record_progress
+    monkeypatch.setattr(jobs, "record_progress", lambda job_id, done, result=None: (
+        seen.append(done), original(job_id, done, result)))
+    job_id = _submit_items_job(users, items_csv(5))
+    jobs.run_job(job_id)
+    assert seen == [1, 2, 3, 4, 5] and _item_count(db, "J") == 5
+
+
 def test_receipt_groups_stay_whole_across_chunks(api, db):
     from server.catalog import services
     from server.http import run_in_transaction
