@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 VIEWPORTS = ({"width": 768, "height": 1024}, {"width": 1366, "height": 768})
 # Endpoints that answer no HTML page: files, the site icon and CSV downloads.
 NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export",
-             "supervisor.stock_locations_export", "supervisor.movements_export")
+             "supervisor.stock_locations_export", "supervisor.movements_export",
+             "supervisor.job_progress")  # JSON polled by jobs.js
 
 
 def _seed() -> dict[str, object]:
