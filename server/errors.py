@@ -183,11 +183,11 @@ def register_error_handlers(app: Flask) -> None:
         # A full or read-only database is a 503 the floor can act on (server/storage.py), answered as
         # any DomainError is: problem+json for the API, the blueprint's own error page for the pages.
         from .storage import StorageFault, fault_reason, remember
-        reason = fault_reason(e)
+        from .extensions import db
+        reason = fault_reason(e, db.engine.url.database)
         if reason is None:
             return _unexpected(e)
         log.error("storage fault (%s) on %s %s: %s", reason, request.method, request.path, e.orig)
-        from .extensions import db
         db.session.rollback()
         remember(reason)
         return app.handle_user_exception(StorageFault(reason))

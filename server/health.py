@@ -19,15 +19,16 @@ bp = APIBlueprint("health", __name__, tag="Health")
 @bp.doc(summary="Health check", responses={503: "The database does not answer or cannot store anything"})
 def healthz():
     engine = db.engine
+    sqlite_path = engine.url.database if engine.dialect.name == "sqlite" else None
     try:
         read_only = db.session.execute(sa.text(storage.READ_ONLY_QUERY[engine.dialect.name])).scalar()
     except Exception as exc:  # any database failure means "not healthy", never a 500
-        raise ServiceBusy("The database does not answer.") from exc
+        fault = storage.sqlite_file_fault(sqlite_path)  # a read-only disk: SQLite cannot even open the file
+        raise (storage.StorageFault(fault) if fault else ServiceBusy("The database does not answer.")) from exc
     finally:
         db.session.rollback()  # end the read transaction; nothing to keep
-    fault = (storage.READ_ONLY if read_only else None) or storage.recent_fault()
-    if fault is None and engine.dialect.name == "sqlite":
-        fault = storage.sqlite_file_fault(engine.url.database)
+    fault = ((storage.READ_ONLY if read_only else None) or storage.recent_fault()
+             or storage.sqlite_file_fault(sqlite_path))
     if fault:
         raise storage.StorageFault(fault)
     return {"status": "ok"}

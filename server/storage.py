@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from .errors import DomainError
 
 FULL, READ_ONLY = "full", "read_only"
-_SQLITE_FULL, _SQLITE_READONLY = 13, 8  # primary result codes; extended ones add bits above 0xff
+_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_CANTOPEN = 13, 8, 14  # primary codes; extended ones add bits above 0xff
 _PG_DISK_FULL, _PG_READ_ONLY_TRANSACTION = "53100", "25006"
 RETRY_AFTER_S = 30
 # A fault is reported by /healthz this long after a request last met it (or until a write commits).
@@ -45,13 +45,19 @@ class StorageFault(DomainError):
         super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
-def fault_reason(exc: BaseException) -> str | None:
-    """FULL or READ_ONLY when the database refused a write for lack of space or write access."""
+def fault_reason(exc: BaseException, database_path: str | None = None) -> str | None:
+    """FULL or READ_ONLY when the database refused a write for lack of space or write access.
+
+    database_path: the SQLite file. On a read-only file system SQLite cannot even open a WAL database
+    ("unable to open database file"): that is a read-only database when the file system says so.
+    """
     if not isinstance(exc, DBAPIError):
         return None
     orig = exc.orig
     sqlite_code = getattr(orig, "sqlite_errorcode", None)
     if sqlite_code is not None:
+        if sqlite_code & 0xFF == _SQLITE_CANTOPEN:
+            return READ_ONLY if sqlite_file_fault(database_path) == READ_ONLY else None
         return {_SQLITE_FULL: FULL, _SQLITE_READONLY: READ_ONLY}.get(sqlite_code & 0xFF)
     return {_PG_DISK_FULL: FULL, _PG_READ_ONLY_TRANSACTION: READ_ONLY}.get(getattr(orig, "sqlstate", None))
 

@@ -3,7 +3,8 @@
 The faults are real ones from the real drivers: SQLite stops at `max_page_count` (SQLITE_FULL,
 "database or disk is full") or with `query_only` (SQLITE_READONLY); PostgreSQL refuses with
 default_transaction_read_only (ReadOnlySqlTransaction), and a trigger raises SQLSTATE 53100 (DiskFull,
-as "could not extend file" does) since a test cannot fill the server's disk.
+as "could not extend file" does) since a test cannot fill the server's disk. Where the tests may mount
+(root), a SQLite file also sits on a 4 MiB tmpfs that is filled up or seen through a read-only mount.
 """
 
 from __future__ import annotations
@@ -76,13 +77,15 @@ def signed_in(client, users):
 
 
 # The fault fixtures come after the fixtures above in a test's arguments: pytest sets them up in order.
+# They ask for database_url so that the app's database is this test's own clone, never PostgreSQL's
+# shared scratch database (conftest.py), which would keep the trigger or the read-only setting.
 @pytest.fixture
-def disk_full(db, backend):
+def disk_full(db, backend, database_url):
     (_fill_sqlite if backend == "sqlite" else _fill_postgresql)(db)
 
 
 @pytest.fixture
-def read_only(db, backend):
+def read_only(db, backend, database_url):
     if backend == "sqlite":
         _on_every_new_connection(db, "PRAGMA query_only = ON")
     else:
@@ -211,6 +214,45 @@ def test_a_really_full_file_system_is_reported_and_refused(small_disk, storage_m
             r = sv.post("/api/items", json={"sku": "SKU-ROOM-1", "name": "Mug"})
             assert r.status_code == 201, r.get_data(as_text=True)
             assert sv.get("/healthz").status_code == 200
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+
+@pytest.fixture
+def read_only_view(small_disk, tmp_path):
+    """The small disk's folder again, mounted read-only (a read-only bind mount) at another path."""
+    view = tmp_path / "read-only"
+    view.mkdir()
+    subprocess.run(["mount", "--bind", str(small_disk), str(view)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(view)], check=True)
+        yield view
+    finally:
+        subprocess.run(["umount", "-l", str(view)], check=False)
+
+
+def test_a_read_only_file_system_is_reported_and_refused(small_disk, read_only_view, storage_memory):
+    """The database's disk is read-only: /healthz says so without writing, and a write answers 503."""
+    from server import create_app
+    from server.extensions import db
+    from server.http import run_in_transaction
+    from server.testing import TestConfig
+
+    writable = create_app(TestConfig(f"sqlite:///{small_disk / 'shipfloor.db'}"))
+    with writable.app_context():
+        token = make_token(run_in_transaction(lambda: make_user("supervisor")))
+        db.session.remove()
+        db.engine.dispose()
+    app = create_app(TestConfig(f"sqlite:///{read_only_view / 'shipfloor.db'}"))
+    with app.app_context():
+        try:
+            sv = ApiClient(app.test_client(), token)
+            assert_problem(sv.get("/healthz"), 503, "storage_read_only")
+            # SQLite cannot open a WAL database on a read-only disk at all, so reads are refused alike.
+            assert_problem(sv.get("/api/items"), 503, "storage_read_only")
+            assert_problem(sv.post("/api/items", json={"sku": "SKU-RO-FS", "name": "Mug"}), 503, "storage_read_only")
         finally:
             db.session.remove()
             db.engine.dispose()
