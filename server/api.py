@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apiflask import APIBlueprint as _APIBlueprint
+from flask import current_app
 
 from .auth.guard import require_role
 from .auth.models import Role
+from .errors import PROBLEM_JSON
 from .idempotency import idempotent
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -35,11 +37,18 @@ class WriteRoute:
 
 
 class APIBlueprint(_APIBlueprint):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The document's finishing touch is the app's one spec processor: every /api blueprint sets the same.
+        self.record_once(lambda state: state.app.spec_processor(document_every_answer))
+
     def write(self, rule: str, *, roles: Role | Iterable[Role] | None = None, body=None, files=None, out=None,
               status: int = 200, summary: str, description: str | None = None, method: str = "POST",
-              public: bool = False, transaction: bool = True, deferred_lock: bool = False, queued: bool = False):
+              public: bool = False, transaction: bool = True, deferred_lock: bool = False, queued: bool = False,
+              answers: dict[int, str] | None = None):
         """Declare a write: `body` (JSON) or `files` (multipart) is parsed after the role check, inside the
         transaction, and passed to the handler as `body` / `files`; `out` serialises its return value.
+        `answers`: problem answers beside those every such write may give (a scan's unknown code: 404).
 
         deferred_lock: the handler only writes through the ledger (and the key), which claims the write
         lock itself (server/db.py claim_write_lock): on SQLite the lock is then not held while the request
@@ -58,7 +67,7 @@ class APIBlueprint(_APIBlueprint):
             raise ValueError("a route takes a JSON body or a file upload, not both")
 
         def decorate(view):
-            responses = _problem_responses(rule, public, transaction)
+            responses = {**_problem_responses(rule, public, transaction, files is not None), **(answers or {})}
             if queued:
                 responses[202] = "Accepted: queued as a background job (Location: /api/jobs/<id>)"
             fn = self.doc(summary=summary, description=description, responses=responses)(view)
@@ -82,14 +91,44 @@ class APIBlueprint(_APIBlueprint):
         return self.write(rule, transaction=False, **kwargs)
 
 
-def _problem_responses(rule: str, public: bool, transaction: bool) -> dict[int, str]:
-    """The problem+json answers CONTRACT.md promises, in its order 401 → 403 → 422 → 404 → 409."""
-    responses = {} if public else {403: "Your role cannot do this"}
-    if "<" in rule:
+def _problem_responses(rule: str, public: bool, transaction: bool, upload: bool) -> dict[int, str]:
+    """The problem+json answers CONTRACT.md promises, in its order 401 → 403 → 422 → 404 → 409.
+
+    Every /api operation may also answer 400, 403 and 503: document_every_answer adds those."""
+    # A public write is a sign-in: a wrong credential is a 401, and guessing is slowed down with 429s.
+    responses = {401: "Wrong badge, name, PIN or password", 429: "Too many attempts: wait"} if public else {}
+    if "<" in rule or transaction:  # a stock write names the item, locations or receipt it changes
         responses[404] = "Not found"
     if transaction:
         responses[409] = "Conflict: refused by a stock rule, or the same Idempotency-Key is still running"
+    if upload:
+        responses[413] = "The file is too large"
     return responses
+
+
+def document_every_answer(spec: dict) -> dict:
+    """Say in /api/openapi.json what every /api operation answers (issue 7, 5): errors are problem+json;
+    a JSON body that cannot be read is a 400; a role the route does not allow gets a 403; any of them may
+    meet a busy or unwritable database (503)."""
+    views = {(_PARAM.sub(r"{\1}", rule.rule), method.lower()): current_app.view_functions[rule.endpoint]
+             for rule in current_app.url_map.iter_rules() if rule.rule.startswith("/api")
+             for method in rule.methods}
+    for path, operations in spec.get("paths", {}).items():
+        if not path.startswith("/api"):
+            continue
+        for method, operation in operations.items():
+            view = views.get((path, method))
+            answers = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                answers.setdefault("400", {"description": "The body cannot be read: not JSON, or nested too deeply"})
+            roles = getattr(view, "allowed_roles", None)
+            if roles is not None and set(roles) != set(Role):
+                answers.setdefault("403", {"description": "Your role cannot do this"})
+            answers.setdefault("503", {"description": "Busy, or the database cannot be written: try again"})
+            for status, answer in answers.items():
+                if status[0] in "45":
+                    answer["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/HTTPError"}}}
+    return spec
 
 
 _PARAM = re.compile(r"<(?:[^:>]+:)?([^>]+)>")

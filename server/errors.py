@@ -24,7 +24,8 @@ PROBLEM_SCHEMA = {
         "detail": {"type": "string", "description": "a sentence a floor worker understands"},
         "field": {"type": "string"}, "expected": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "detail": {"type": "string"}}}},
+            "field": {"type": ["string", "null"], "description": "null: the body as a whole"},
+            "detail": {"type": "string"}}}},
         "lots": {"type": "array", "description": "lot_required: the lots on hand to choose from, first to expire "
                  "first", "items": {"type": "object", "properties": {
                      "lot": {"type": "string"}, "expiry": {"type": "string", "format": "date", "nullable": True},

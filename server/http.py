@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .db import write_intent
-from .errors import BadRequest, InvalidInput, ServiceBusy
+from .errors import BadRequest, InvalidInput, NotFound, ServiceBusy
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -67,15 +67,15 @@ MAX_DEVICE_ID = 64  # the device_id columns
 
 
 def refuse_unsafe_input() -> None:
-    """Refuse what no column can store or no parser should walk, naming where it is (422, or 400 for a body
-    nested too deeply), before the schemas read the request: NUL or a lone surrogate in a path segment, a
-    query value or a JSON string; an X-Device-Id longer than its column or with control characters.
+    """Refuse what no column can store or no parser should walk, naming where it is, before the schemas read
+    the request: NUL or a lone surrogate in a path segment (404), a query value or a JSON string (422); an
+    X-Device-Id longer than its column or with control characters (422); a body nested too deeply (400).
 
     Called after authentication and the role check, so that the contract's 401 → 403 → 422 holds.
     """
     for name, value in (request.view_args or {}).items():
-        if isinstance(value, str) and _UNSTORABLE.search(value):
-            _refuse_unstorable(name, value)
+        if isinstance(value, str) and _UNSTORABLE.search(value):  # no code has one: nothing is there
+            raise NotFound(_("Nothing has a %(field)s with a NUL or broken character.", field=name), field=name)
     for name, value in request.args.items(multi=True):
         if _UNSTORABLE.search(value):
             _refuse_unstorable(name, value)

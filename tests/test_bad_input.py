@@ -8,33 +8,16 @@ on one item.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from server.http import run_in_transaction
+from tests.factories import FloorPlan, place, sku
 from tests.helpers import assert_problem
 
 ITEM, CASE_CODE, GTIN = "SKU-1", "MUGCASE", "09501101530003"
 
-
-@pytest.fixture
-def stocked(app):
-    """Bin A-01 with 5 of SKU-1 (barcodes GTIN and MUGCASE*12), bin A-02, a dock."""
-    from server.catalog.services import create_item
-    from server.inventory.ledger import Actor
-    from server.inventory.locations import create_location, get_or_create_zone
-    from server.inventory.moves import adjust_stock
-
-    def build():
-        zone = get_or_create_zone("A")
-        create_location("A-01", zone=zone)
-        create_location("A-02", zone=zone)
-        create_location("DOCK-1", kind="dock")
-        create_item(ITEM, "Mug", barcodes=[GTIN, f"{CASE_CODE}*12"])
-        adjust_stock(item_code=ITEM, location_code="A-01", delta=5, reason="found", actor=Actor(user_id=None))
-
-    run_in_transaction(build)
+# Bin A-01 with 5 of SKU-1 (barcodes GTIN and MUGCASE*12), bin A-02, a dock.
+FLOOR = FloorPlan(locations=(place("A-01", zone="A"), place("A-02", zone="A"), place("DOCK-1", "dock")),
+                  items=(sku(ITEM, "Mug", barcodes=[GTIN, f"{CASE_CODE}*12"]),), stock=((ITEM, "A-01", 5),))
 
 
 def raw_post(api, role: str, path: str, body: str, headers: dict | None = None):
@@ -60,14 +43,14 @@ EDGE_TIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01
 
 
 @pytest.mark.parametrize("expected_at", ["2026-05-01T10:00:00", *EDGE_TIMES])
-def test_a_receipt_time_without_an_offset_or_at_the_edge_is_refused(api, stocked, expected_at):
+def test_a_receipt_time_without_an_offset_or_at_the_edge_is_refused(api, floor, expected_at):
     r = api("receiver").post("/api/receipts", {"reference": "PO-1", "expected_at": expected_at,
                                                "lines": [{"item": ITEM, "qty": 1}]})
     assert_problem(r, 422, field="expected_at")
     assert api("receiver").get("/api/receipts").json["receipts"] == []
 
 
-def test_a_receipt_time_with_an_offset_is_stored_in_utc(api, stocked):
+def test_a_receipt_time_with_an_offset_is_stored_in_utc(api, floor):
     r = api("receiver").post("/api/receipts", {"reference": "PO-1", "expected_at": "2026-05-01T10:00:00+02:00",
                                                "lines": [{"item": ITEM, "qty": 1}]})
     assert r.status_code == 201, r.json
@@ -75,7 +58,7 @@ def test_a_receipt_time_with_an_offset_is_stored_in_utc(api, stocked):
 
 
 @pytest.mark.parametrize("scanned_at", ["2026-05-01T10:00:00", *EDGE_TIMES, "2026-05-01T10:00:00+99:00"])
-def test_a_scan_time_without_an_offset_or_at_the_edge_is_refused(api, stocked, scanned_at):
+def test_a_scan_time_without_an_offset_or_at_the_edge_is_refused(api, floor, scanned_at):
     r = move(api, headers={"X-Scanned-At": scanned_at})
     assert_problem(r, 422, field="X-Scanned-At")
     assert on_hand(api) == 5
@@ -84,7 +67,7 @@ def test_a_scan_time_without_an_offset_or_at_the_edge_is_refused(api, stocked, s
 # --- JSON bodies: nesting and lone surrogates --------------------------------------------------------------
 
 @pytest.mark.parametrize("depth", [100, 1000, 100_000])
-def test_json_nested_deeply_is_a_problem_not_a_500(api, stocked, depth):
+def test_json_nested_deeply_is_a_problem_not_a_500(api, floor, depth):
     r = raw_post(api, "picker", "/api/moves", '{"item":' + "[" * depth + "]" * depth + "}")
     assert r.status_code in (400, 422), r.get_data(as_text=True)[:300]
     assert_problem(r, r.status_code)
@@ -100,12 +83,12 @@ def test_json_nested_deeply_is_a_problem_not_a_500(api, stocked, depth):
     ("/api/items", '{"sku": "SKU-2", "name": "Mug", "barcodes": ["\\ud800"]}', "barcodes.0"),
     ("/api/locations", '{"code": "B-01", "zone": "\\ud800"}', "zone"),
 ])
-def test_a_lone_surrogate_is_refused_naming_the_field(api, stocked, path, body, field):
+def test_a_lone_surrogate_is_refused_naming_the_field(api, floor, path, body, field):
     r = raw_post(api, "admin", path, body)
     assert_problem(r, 422, field=field)
 
 
-def test_a_surrogate_pair_is_a_character_like_any_other(api, stocked):
+def test_a_surrogate_pair_is_a_character_like_any_other(api, floor):
     r = raw_post(api, "admin", "/api/items", '{"sku": "SKU-2", "name": "Mug \\ud83d\\ude00"}')
     assert r.status_code == 201, r.json
     assert r.json["name"] == "Mug \U0001F600"
@@ -114,7 +97,7 @@ def test_a_surrogate_pair_is_a_character_like_any_other(api, stocked):
 # --- headers -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("device", ["D" * 65, "HH-01\x07", "HH-01\t2", "HH-\x7f"])
-def test_a_device_id_too_long_or_with_control_characters_is_refused(api, stocked, device):
+def test_a_device_id_too_long_or_with_control_characters_is_refused(api, floor, device):
     r = move(api, headers={"X-Device-Id": device})
     assert_problem(r, 422, field="X-Device-Id")
     assert_problem(api("picker").client.post("/api/scan", json={"code": "A-01"},
@@ -123,7 +106,7 @@ def test_a_device_id_too_long_or_with_control_characters_is_refused(api, stocked
     assert on_hand(api) == 5
 
 
-def test_a_device_id_of_64_characters_is_recorded(api, stocked):
+def test_a_device_id_of_64_characters_is_recorded(api, floor):
     r = move(api, headers={"X-Device-Id": "D" * 64})
     assert r.status_code == 201, r.json
     assert r.json["device"] == "D" * 64
@@ -133,13 +116,13 @@ def test_a_device_id_of_64_characters_is_recorded(api, stocked):
 
 @pytest.mark.parametrize("path", ["/api/locations/%00/stock", "/api/locations/A-%0001/stock", "/api/items/AB%00C",
                                   "/api/stock?item=SKU%001", "/api/items?q=%00", "/api/locations?q=a%00"])
-def test_a_nul_in_a_path_or_query_is_a_problem(api, stocked, path):
+def test_a_nul_in_a_path_or_query_is_a_problem(api, floor, path):
     r = api("supervisor").get(path)
     assert r.status_code in (404, 422), (r.status_code, r.get_data(as_text=True)[:300])
     assert_problem(r, r.status_code)
 
 
-def test_a_nul_in_a_json_string_is_refused_naming_the_field(api, stocked):
+def test_a_nul_in_a_json_string_is_refused_naming_the_field(api, floor):
     r = raw_post(api, "picker", "/api/moves", '{"item": "SKU-1", "qty": 1, "from": "A-01\\u0000", "to": "A-02"}')
     assert_problem(r, 422, field="from")
 
@@ -151,24 +134,24 @@ BAD_CASE_PACKS = ["ABCX*x", "ABCX*99999999999999999999", "X*0", "X*-1", "ABCX*10
 
 
 @pytest.mark.parametrize("spec", BAD_CASE_PACKS)
-def test_an_item_with_a_bad_case_pack_barcode_is_refused(api, stocked, spec):
+def test_an_item_with_a_bad_case_pack_barcode_is_refused(api, floor, spec):
     r = api("supervisor").post("/api/items", {"sku": "SKU-2", "name": "Box", "barcodes": [spec]})
     assert_problem(r, 422, field="barcodes.0")
     assert api("supervisor").get("/api/items?q=SKU-2").json["total"] == 0
 
 
-def test_a_case_pack_barcode_up_to_the_largest_quantity_is_accepted(api, stocked):
+def test_a_case_pack_barcode_up_to_the_largest_quantity_is_accepted(api, floor):
     r = api("supervisor").post("/api/items", {"sku": "SKU-2", "name": "Box", "barcodes": ["BOXCASE*1000000"]})
     assert r.status_code == 201, r.json
     assert r.json["barcode_details"] == [{"code": "BOXCASE", "kind": "case", "units": 1_000_000}]
 
 
 @pytest.mark.parametrize("code", ["ABCX*x", "ABCX*99999999999999999999", "X*0", "X*-1", f"{CASE_CODE}*99999999999"])
-def test_scanning_case_pack_syntax_is_a_miss(api, stocked, code):
+def test_scanning_case_pack_syntax_is_a_miss(api, floor, code):
     assert_problem(api("picker").scan(code), 404, "unknown_code")
 
 
-def test_a_gs1_count_of_more_units_than_one_scan_may_carry_is_refused(api, stocked):
+def test_a_gs1_count_of_more_units_than_one_scan_may_carry_is_refused(api, floor):
     r = api("picker").scan("]C1" + "02" + GTIN + "37" + "99999999")
     assert_problem(r, 422, field="code")
     r = api("picker").scan("]C1" + "02" + GTIN + "37" + "12")
@@ -177,14 +160,14 @@ def test_a_gs1_count_of_more_units_than_one_scan_may_carry_is_refused(api, stock
 
 
 @pytest.mark.parametrize("code", ["ABCX*x", f"{CASE_CODE}*99999999999999999999", "X*-1"])
-def test_moving_by_case_pack_syntax_books_nothing(api, stocked, code):
+def test_moving_by_case_pack_syntax_books_nothing(api, floor, code):
     r = move(api, item=code)
     assert r.status_code in (404, 422), (r.status_code, r.get_data(as_text=True)[:300])
     assert_problem(r, r.status_code)
     assert on_hand(api) == 5
 
 
-def test_an_item_takes_at_most_50_barcodes(api, stocked):
+def test_an_item_takes_at_most_50_barcodes(api, floor):
     many = [f"CODE{i:05d}" for i in range(5000)]
     r = api("supervisor").post("/api/items", {"sku": "SKU-2", "name": "Box", "barcodes": many})
     assert_problem(r, 422, field="barcodes")
@@ -193,7 +176,7 @@ def test_an_item_takes_at_most_50_barcodes(api, stocked):
     assert len(r.json["barcodes"]) == 50
 
 
-def test_an_import_row_with_a_bad_case_pack_is_reported_and_skipped(api, stocked):
+def test_an_import_row_with_a_bad_case_pack_is_reported_and_skipped(api, floor):
     import io
     csv = "sku,name,barcodes\nSKU-7,Box,ABCX*x\nSKU-8,Crate,CRATE*6\n"
     r = api("supervisor").post("/api/items/import", data={"file": (io.BytesIO(csv.encode()), "items.csv")},

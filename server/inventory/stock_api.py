@@ -28,7 +28,8 @@ bp = APIBlueprint("stock", __name__, url_prefix="/api", tag="Locations and stock
 @require_role(*ANY_ROLE)
 @bp.input(StockQuery, location="query", arg_name="query")
 @bp.output(StockOut)
-@bp.doc(summary="On hand, reserved and available stock of an item, per location and lot")
+@bp.doc(summary="On hand, reserved and available stock of an item, per location and lot",
+        responses={404: "No item has that SKU or barcode"})
 def get_stock(query):
     return queries.stock_for_item(catalog.get_item(query["item"], field="item"))
 
@@ -80,7 +81,7 @@ def import_stock(files):
 @require_role(*ANY_ROLE)
 @bp.input(MovementQuery, location="query", arg_name="query")
 @bp.output(MovementPage)
-@bp.doc(summary="Movement history, newest first")
+@bp.doc(summary="Movement history, newest first", responses={404: "No such item or location"})
 def list_movements(query):
     item_id = catalog.get_item(query["item"], field="item").id if query["item"] else None
     loc_id = get_location(query["location"], field="location").id if query["location"] else None

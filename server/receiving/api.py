@@ -76,7 +76,7 @@ def close_receipt(receipt_id: int):
 @require_role(*RECEIVING_ROLES)
 @bp.input(SuggestionQuery, location="query", arg_name="query")
 @bp.output(SuggestionOut)
-@bp.doc(summary="Suggest a bin for stock waiting to be put away")
+@bp.doc(summary="Suggest a bin for stock waiting to be put away", responses={404: "No such item or location"})
 def get_suggestion(query):
     return putaway.suggestion(item_code=query["item"], qty=query["qty"], from_code=query["from_"])
 

@@ -31,6 +31,7 @@ def _log(code: str, kind: str | None, outcome: str) -> None:
 
 
 @bp.action("/scan", roles=ANY_ROLE, body=ScanIn, out=ScanOut, summary="Resolve a scanned code",
+           answers={404: "Unknown code: no location, item, tote, order or badge has it"},
            description="Strips AIM prefixes, parses GS1 element strings and says whether the code is a "
            "location, item, tote, order, user badge or plain GS1 data.")
 def scan(body):
