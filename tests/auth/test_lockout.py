@@ -150,3 +150,16 @@ def test_concurrent_guesses_cannot_slip_past_the_lock(app, live_server):
 def test_a_nul_in_the_web_sign_in_name_is_a_wrong_name_not_an_error(app, people):
     r = web_login(app, "ro\x00ot", addr=OFFICE)
     assert r.status_code == 401
+
+
+def test_a_browser_that_signed_in_before_keeps_signing_in_when_the_address_is_locked(app, client, people):
+    from server.auth.throttle import RULES
+    from tests.supervisor.web import csrf_token, login
+
+    office_pc = app.test_client()
+    assert login(office_pc, people["boss"], PASSWORD).status_code == 302  # its sf_device cookie now proves it
+    office_pc.post("/logout", data={"csrf_token": csrf_token(office_pc.get("/dashboard").text)})
+    for n in range(RULES["address"].free + 1):
+        badge_login(client, f"GUESS-{n}", "0000", device=new_device(), addr="127.0.0.1")
+    assert web_login(app, people["boss"], addr="127.0.0.1").status_code == 429  # a stranger's browser waits
+    assert login(office_pc, people["boss"], PASSWORD).status_code == 302
