@@ -100,6 +100,61 @@ def database_url(template_db, tmp_path, request):
         server.drop_database(f"t{n}")
 
 
+class ScratchDatabase:
+    """A PostgreSQL database put back to the migrated template's content before each test that uses it.
+
+    Cloning the template costs ~0.15 s a test on an idle 2-core machine (and >0.5 s on a busy one); this
+    costs one round trip: as superuser, with foreign-key triggers off (session_replication_role), it
+    empties every table, copies back the rows the migrations seeded (kept in a schema `pristine`), sets
+    every sequence back and ends any connection left over from the previous test. If that fails (a test
+    changed the schema and left it broken), the database is cloned again.
+    """
+
+    def __init__(self, server, name: str = "scratch"):
+        self.server, self.name, self.conn = server, name, None
+        self._clone()
+
+    def _clone(self) -> None:
+        import psycopg
+
+        if self.conn is not None:
+            self.conn.close()
+        self.url = self.server.create_database(self.name, template="tmpl")
+        self.conn = psycopg.connect(host=self.server.admin_host, port=self.server.port, user="postgres",
+                                    password=pg.PASSWORD, dbname=self.name, autocommit=True)
+        run = self.conn.execute
+        run("SET session_replication_role = replica")
+        tables = [t for (t,) in run("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                    "AND tablename <> 'alembic_version' ORDER BY tablename")]
+        seeded = [t for t in tables if run(f'SELECT EXISTS (SELECT FROM public."{t}")').fetchone()[0]]
+        run("CREATE SCHEMA pristine")
+        for t in seeded:
+            run(f'CREATE TABLE pristine."{t}" AS TABLE public."{t}"')
+        sequences = run("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'").fetchall()
+        self.reset_sql = ";\n".join([
+            "BEGIN",
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{self.name}' "
+            "AND pid <> pg_backend_pid()",
+            *(f'DELETE FROM public."{t}"' for t in tables),
+            *(f'INSERT INTO public."{t}" SELECT * FROM pristine."{t}"' for t in seeded),
+            *(f"SELECT setval('public.\"{seq}\"', {last or 1}, {'true' if last else 'false'})"
+              for seq, last in sequences),
+            "COMMIT"])
+
+    def reset(self) -> str:
+        import psycopg
+        try:
+            self.conn.execute(self.reset_sql)
+        except psycopg.Error:
+            self._clone()
+        return self.url
+
+
+@pytest.fixture(scope="session")
+def scratch_pg(pg_server, template_db):
+    return ScratchDatabase(pg_server)
+
+
 def _new_app(database_url: str):
     from server import create_app
     from server.testing import TestConfig
@@ -125,8 +180,14 @@ def app(request, backend):
 
 
 @pytest.fixture
-def fresh_app(database_url):
-    app = _new_app(database_url)
+def fresh_app(template_db, request):
+    """An app on a database of this test's own: on PostgreSQL the scratch database, put back to the
+    template, unless the test asks for `database_url` itself (servers, CLI runs): then both get a clone."""
+    if template_db["backend"] == "postgresql" and "database_url" not in request.fixturenames:
+        url = request.getfixturevalue("scratch_pg").reset()
+    else:
+        url = request.getfixturevalue("database_url")
+    app = _new_app(url)
     with app.app_context():
         yield app
         from server.extensions import db
