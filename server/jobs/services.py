@@ -82,7 +82,7 @@ def record_progress(job_id: int, done: int, result: dict | None = None) -> None:
 
 def finish(job_id: int, result: dict | None = None, *, done: int | None = None) -> None:
     """Mark the job done (flushed in the caller's transaction, best with its last piece of work)."""
-    values = {"status": JobStatus.DONE, "finished_at": utcnow(), "error": None}
+    values = {"status": JobStatus.DONE, "finished_at": utcnow(), "error": None, "input": None}  # file not kept
     if result is not None:
         values["result"] = result
     if done is not None:
@@ -104,7 +104,7 @@ def _claim(job_id: int) -> str | None:
 
 def _fail(job_id: int, message: str) -> None:
     db.session.execute(sa.update(Job).where(Job.id == job_id).values(
-        status=JobStatus.FAILED, error=message, finished_at=utcnow()))
+        status=JobStatus.FAILED, error=message, finished_at=utcnow(), input=None))
 
 
 def run_job(job_id: int) -> None:
@@ -139,7 +139,7 @@ def resume_interrupted() -> list[int]:
 
     def resume() -> list[int]:
         db.session.execute(sa.update(Job).where(Job.status == JobStatus.RUNNING, Job.attempts >= MAX_ATTEMPTS)
-                           .values(status=JobStatus.FAILED, finished_at=utcnow(), error=_(
+                           .values(status=JobStatus.FAILED, finished_at=utcnow(), input=None, error=_(
                                "The job runner stopped %(n)d times while running this job: not tried again.",
                                n=MAX_ATTEMPTS)))
         db.session.execute(sa.update(Job).where(Job.status == JobStatus.RUNNING).values(status=JobStatus.QUEUED))

@@ -44,6 +44,9 @@ def test_a_large_import_answers_202_and_the_job_gives_the_inline_result(api, db)
     assert [e["line"] for e in done["result"]["errors"]] == [4, 9]
     assert done["result"]["errors"][0]["reason"].startswith("weight_g")
     assert done["finished_at"] and done["started_at"]
+    from server.jobs.models import Job
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Job.input).where(Job.id == job["id"])) is None  # the file is not kept
 
     # The same rows imported inline (a small file) give the same refusals, word for word.
     inline = post_file(api, "/api/items/import", items_csv(3, bad={3: bad[4]}, prefix="K")).json
