@@ -271,6 +271,7 @@ _SCANS = st.one_of(st.text(min_size=1, max_size=80), _GS1_ALPHABET_TEXT := st.li
     _GS1_ALPHABET, min_size=1, max_size=40).map("".join), st.text("0123456789", min_size=6, max_size=20))
 
 
+@pytest.mark.rollback
 @settings(FAST, max_examples=40, suppress_health_check=[HealthCheck.too_slow,
                                                          HealthCheck.function_scoped_fixture])
 @given(code=_SCANS)

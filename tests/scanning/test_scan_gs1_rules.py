@@ -14,6 +14,8 @@ from tests.scanning.test_scan_api import (  # noqa: F401  (fixtures)
     CASE_GTIN14, FLOOR, GS, GTIN13, picker, scan_ok,
 )
 
+pytestmark = pytest.mark.rollback  # rules of the scan: each test in a rolled-back transaction
+
 
 def with_check(data: str) -> str:
     return data + str(gs1_check_digit(data))
