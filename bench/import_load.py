@@ -228,9 +228,10 @@ def run_backend(db: Database, args, workdir: Path) -> dict:
                 t0 = time.time()
                 time.sleep(args.baseline)
                 t1 = time.time()
-                log(f"{db.backend}: importing {args.rows} rows through the API")
-                api_run = import_through_api(api, api_csv)
-                page_run = None
+                api_run = page_run = None
+                if not args.no_api:
+                    log(f"{db.backend}: importing {args.rows} rows through the API")
+                    api_run = import_through_api(api, api_csv)
                 if not args.no_page:
                     time.sleep(2)
                     log(f"{db.backend}: importing {args.rows} rows through the page")
@@ -265,6 +266,7 @@ def main() -> None:
     p.add_argument("--baseline", type=float, default=20.0, help="seconds of floor load with no import")
     p.add_argument("--workers", type=int, default=int(os.environ.get("SHIPFLOOR_WORKERS", 2 * os.cpu_count() + 1)))
     p.add_argument("--no-page", action="store_true", help="skip the supervisor page upload")
+    p.add_argument("--no-api", action="store_true", help="skip the API upload")
     p.add_argument("--out", help="write the JSON here instead of bench/results/")
     args = p.parse_args()
     backends = args.backend or (["postgresql"] if os.environ.get("DATABASE_URL") else ["sqlite", "postgresql"])
