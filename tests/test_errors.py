@@ -6,12 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import assert_problem, cheap_hash_secret
-
-
-@pytest.fixture(autouse=True)
-def _fast_secrets(monkeypatch):
-    monkeypatch.setattr("server.auth.services.hash_secret", cheap_hash_secret)
+from tests.helpers import assert_problem
 
 
 @pytest.fixture
