@@ -73,18 +73,30 @@ def refuse_unsafe_input() -> None:
 
     Called after authentication and the role check, so that the contract's 401 → 403 → 422 holds.
     """
-    for name, value in (request.view_args or {}).items():
-        if isinstance(value, str) and _UNSTORABLE.search(value):  # no code has one: nothing is there
-            raise NotFound(_("Nothing has a %(field)s with a NUL or broken character.", field=name), field=name)
-    for name, value in request.args.items(multi=True):
-        if _UNSTORABLE.search(value):
-            _refuse_unstorable(name, value)
+    _refuse_unstorable_values(request.args)
     device = request.headers.get("X-Device-Id")
     if device is not None and (len(device) > MAX_DEVICE_ID or _CONTROL.search(device)):
         raise InvalidInput(_("X-Device-Id is at most %(max)d characters, none of them control characters.",
                              max=MAX_DEVICE_ID), field="X-Device-Id")
     if request.is_json:
         _check_json_body(request.get_data(cache=True))
+
+
+def refuse_unsafe_page_input() -> None:
+    """The pages' share of refuse_unsafe_input: NUL or a lone surrogate in an address (404), a query or a form
+    value (422) never reaches a query or a column (PostgreSQL refuses NUL in text with a 500)."""
+    _refuse_unstorable_values(request.args, request.form)
+
+
+def _refuse_unstorable_values(*value_sets) -> None:
+    """The path segments (404) and the given query or form values (422): none may hold NUL or a lone surrogate."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and _UNSTORABLE.search(value):  # no code has one: nothing is there
+            raise NotFound(_("Nothing has a %(field)s with a NUL or broken character.", field=name), field=name)
+    for values in value_sets:
+        for name, value in values.items(multi=True):
+            if _UNSTORABLE.search(value):
+                _refuse_unstorable(name, value)
 
 
 def _refuse_unstorable(field: str, value: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from apiflask import Schema
 from apiflask.fields import File, Integer, List, Nested, String
@@ -25,6 +25,11 @@ MAX_QTY = 1_000_000
 # 9999) would overflow when converted to UTC, and no database stores year 10000.
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+
+
+def in_calendar(day: date) -> bool:
+    """Whether a day (an expiry, a filter's first or last day) falls in the years Instant accepts."""
+    return EARLIEST.year <= day.year < LATEST.year
 
 
 class Instant(fields.AwareDateTime):

@@ -184,3 +184,54 @@ def test_an_import_row_with_a_bad_case_pack_is_reported_and_skipped(api, floor):
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert r.json["created"] == 1
     assert [e["line"] for e in r.json["errors"]] == [2]
+
+
+# --- the supervisor pages: the same input through forms, filters and addresses -----------------------------
+
+@pytest.fixture
+def pages(app, users):
+    """A client signed in to the supervisor pages as the supervisor."""
+    from tests.supervisor.web import login
+
+    client = app.test_client()
+    assert login(client, users["supervisor"].username).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("url", ["/items/AB%00C", "/locations/%00", "/items?q=%00", "/locations?q=%00",
+                                 "/movements?item=%00", "/movements?user=%00", "/stock?q=%00",
+                                 "/stock/locations?q=%00", "/stock/export.csv?q=%00"])
+def test_a_nul_in_a_page_address_is_refused_not_a_500(pages, floor, url):
+    assert pages.get(url).status_code in (404, 422)
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-31&to=9999-12-31", "from=0001-01-01"])
+def test_a_history_filter_at_the_edge_of_the_calendar_is_a_field_error(pages, floor, query):
+    for url in (f"/movements?{query}", f"/movements/export.csv?{query}"):
+        r = pages.get(url)
+        assert r.status_code == 422, (url, r.status_code)
+        assert "1970" in r.text
+
+
+@pytest.mark.parametrize("form, field", [
+    ({"sku": "N-1", "name": "Mug\x00"}, None),
+    ({"sku": "N-1", "name": "Mug", "weight_g": "99999999999999"}, "weight_g"),
+    ({"sku": "N-1", "name": "Mug", "barcodes": "\n".join(f"C{i:05d}" for i in range(60))}, "barcodes"),
+])
+def test_an_item_form_with_unstorable_input_is_refused(pages, floor, form, field):
+    from tests.supervisor.web import field_errors, submit, total
+
+    r = submit(pages, "/items/new", form)
+    assert r.status_code == 422, r.status_code
+    if field:
+        assert field_errors(r.text, field), r.text[:2000]
+    assert total(pages.get("/items?q=N-1").text) == 0
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_receipt_form_date_at_the_edge_of_the_calendar_is_a_field_error(pages, floor, day):
+    from tests.supervisor.web import field_errors, submit
+
+    r = submit(pages, "/receipts/new", {"reference": "PO-7", "expected_on": day, "lines": f"{ITEM} 2"})
+    assert r.status_code == 422, r.status_code
+    assert field_errors(r.text, "expected_on")

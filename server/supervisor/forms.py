@@ -15,13 +15,26 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from ..auth.models import FLOOR_ROLES, Role
+from ..catalog.schemas import MAX_BARCODES
 from ..inventory.codes import ADJUST_REASONS, MAX_QTY, LocationKind, MoveKind, reversal_reasons
+from ..schemas import INT_MAX, in_calendar
 
 BARCODE_LINE = re.compile(r"^[^*\s]+(\*[1-9][0-9]{0,5})?$")
 # Largest quantity one form line may book: a typo of extra digits must not reach the database as a
 # number its integer column cannot hold.
 MAX_UNITS = MAX_QTY  # the ledger's bound (server/inventory/codes.py)
 PIN_RULE = Regexp(r"^[0-9]{4,8}$", message=lazy_gettext("A PIN is 4 to 8 digits."))
+
+
+def whole(minimum: int = 0) -> NumberRange:
+    """A stored whole number: at least `minimum`, at most what its column holds (server/schemas.py)."""
+    return NumberRange(min=minimum, max=INT_MAX)
+
+
+def within_calendar(form, field) -> None:
+    """A date the API would take too (server/schemas.py): day_start of year 1 or 9999 overflows."""
+    if field.data is not None and not in_calendar(field.data):
+        raise ValidationError(_("Choose a date between 1970 and 2999."))
 
 def adjust_reason_choices() -> list[SelectChoice]:
     """The reasons an adjustment may give, labelled, in the order ADJUST_REASONS offers them."""
@@ -56,7 +69,7 @@ class ItemForm(FlaskForm):
     name = StringField(lazy_gettext("Name"), [DataRequired(lazy_gettext("Enter a name.")), Length(max=200)])
     unit = StringField(lazy_gettext("Unit"), [DataRequired(lazy_gettext("Enter a unit.")), Length(max=16)],
                        default="each")
-    weight_g = IntegerField(lazy_gettext("Weight (g)"), [Optional(), NumberRange(min=0)])
+    weight_g = IntegerField(lazy_gettext("Weight (g)"), [Optional(), whole()])
     barcodes = TextAreaField(lazy_gettext("Barcodes"), description=lazy_gettext(
         "One per line. Write CODE*N for a case pack of N units."))
     tracks_lot = BooleanField(lazy_gettext("Tracks lots"))
@@ -67,6 +80,8 @@ class ItemForm(FlaskForm):
         for n, line in enumerate((field.data or "").splitlines(), start=1):
             if line.strip() and not BARCODE_LINE.match(line.strip()):
                 raise ValidationError(_("Line %(n)d: write CODE, or CODE*N for a case pack of N units.", n=n))
+        if len(self.barcode_specs()) > MAX_BARCODES:
+            raise ValidationError(_("An item has at most %(max)d barcodes.", max=MAX_BARCODES))
 
     def barcode_specs(self) -> list[str]:
         return [line.strip() for line in (self.barcodes.data or "").splitlines() if line.strip()]
@@ -84,11 +99,11 @@ class LocationForm(FlaskForm):
                                 if k != LocationKind.VIRTUAL])
     zone = StringField(lazy_gettext("Zone"), [Optional(), Length(max=16)])
     parent = StringField(lazy_gettext("Stands in (parent location)"), [Optional(), Length(max=64)])
-    aisle = IntegerField(lazy_gettext("Aisle"), [Optional(), NumberRange(min=0)])
-    bay = IntegerField(lazy_gettext("Bay"), [Optional(), NumberRange(min=0)])
+    aisle = IntegerField(lazy_gettext("Aisle"), [Optional(), whole()])
+    bay = IntegerField(lazy_gettext("Bay"), [Optional(), whole()])
     level = StringField(lazy_gettext("Level"), [Optional(), Length(max=4)])
-    pick_sequence = IntegerField(lazy_gettext("Pick sequence"), [Optional(), NumberRange(min=0)])
-    capacity_units = IntegerField(lazy_gettext("Capacity (units)"), [Optional(), NumberRange(min=1)])
+    pick_sequence = IntegerField(lazy_gettext("Pick sequence"), [Optional(), whole()])
+    capacity_units = IntegerField(lazy_gettext("Capacity (units)"), [Optional(), whole(1)])
     pickable = BooleanField(lazy_gettext("Pickable"), default=True)
     blocked = BooleanField(lazy_gettext("Blocked (on hold)"))
 
@@ -152,7 +167,7 @@ class AdjustForm(FlaskForm):
     reason = SelectField(lazy_gettext("Reason"), [DataRequired(lazy_gettext("Choose a reason."))],
                          choices=adjust_reason_choices)
     lot = StringField(lazy_gettext("Lot"), [Optional(), Length(max=40)])
-    expiry = DateField(lazy_gettext("Expiry date"), [Optional()],
+    expiry = DateField(lazy_gettext("Expiry date"), [Optional(), within_calendar],
                        description=lazy_gettext("For units added; removed units keep theirs."))
 
     def validate_qty(self, field):
@@ -168,7 +183,7 @@ class ReceiptForm(FlaskForm):
                             [DataRequired(lazy_gettext("Enter the PO or ASN number.")), Length(max=64)],
                             description=lazy_gettext("The purchase order or advance ship notice number."))
     supplier = StringField(lazy_gettext("Supplier"), [Optional(), Length(max=120)])
-    expected_on = DateField(lazy_gettext("Expected on"), [Optional()])
+    expected_on = DateField(lazy_gettext("Expected on"), [Optional(), within_calendar])
     lines = TextAreaField(lazy_gettext("Lines"), [DataRequired(lazy_gettext("Enter at least one line."))],
                           description=lazy_gettext("One line per item: SKU or barcode, then the expected "
                                                    "quantity, like ABC-1 12."))

@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..inventory import ledger, queries
 from ..inventory.codes import MoveKind
 from ..inventory.locations import find_location
+from ..schemas import in_calendar
 from . import clock
 from .access import safe_next
 from .export import csv_response, export_name
@@ -45,10 +46,14 @@ def _date(filters: Filters, key: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         filters.errors[key] = _("Write the date like %(example)s.", example=clock.today().isoformat())
         return None
+    if not in_calendar(day):  # the day after 9999-12-31 does not exist
+        filters.errors[key] = _("Choose a date between 1970 and 2999.")
+        return None
+    return day
 
 
 def read_filters() -> Filters:

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from ..auth.models import Role
 from ..errors import DomainError
 from ..extensions import db
-from ..http import run_in_transaction
+from ..http import refuse_unsafe_page_input, run_in_transaction
 from ..inventory.codes import ReasonCode
 from ..inventory.ledger import Actor
 from . import clock
@@ -32,6 +32,7 @@ from .access import SESSION_LIFETIME, current_supervisor, require_staff
 bp = Blueprint("supervisor", __name__, template_folder="templates", static_folder="static",
                static_url_path="/supervisor/static")
 bp.before_request(require_staff)
+bp.before_request(refuse_unsafe_page_input)  # no NUL reaches a query: 404/422, not 500
 
 PAGE_SIZE = 50
 # Pages past this one are never real; a huge number would overflow the database's OFFSET.
