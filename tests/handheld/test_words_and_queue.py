@@ -170,16 +170,18 @@ def test_the_sign_in_lock_says_how_long_in_words(app, monkeypatch, locked_for, s
     """The handheld shows the server's words when a badge is locked out: "Wait 1 second", not "1 seconds"."""
     from datetime import datetime, timedelta, timezone
 
-    from server.auth import services
+    from server.auth import throttle
     from server.auth.models import LoginThrottle
     from server.errors import TooManyAttempts
     from server.http import run_in_transaction
 
     now = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
-    monkeypatch.setattr(services, "utcnow", lambda: now)
-    run_in_transaction(lambda: services.db.session.add(
-        LoginThrottle(scope="account", key="ann", failures=4,
+    monkeypatch.setattr(throttle, "utcnow", lambda: now)
+    attempt = throttle.Attempt(account="badge:ann", address="127.0.0.1", device="hh-1")
+    locked = next(c for c in attempt.counters() if c["scope"] == "account_source")
+    run_in_transaction(lambda: throttle.db.session.add(
+        LoginThrottle(**locked, failures=4, last_failure_at=now,
                       locked_until=now + timedelta(seconds=locked_for))))
     with pytest.raises(TooManyAttempts) as refused:
-        services.check_not_locked("ann", "127.0.0.1")
+        run_in_transaction(throttle.charge, attempt)
     assert says in refused.value.detail
