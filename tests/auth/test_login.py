@@ -244,3 +244,12 @@ def test_pin_reset_ends_device_sessions_and_replaces_the_pin(client, admin, pers
     assert_problem(me(client, device_token), 401, "unauthorized")
     assert_problem(badge_login(client, badge, pin=PIN), 401, "bad_credentials")
     assert me(client, logged_in(client, badge, pin="97531")).status_code == 200
+
+
+def test_a_device_id_with_control_characters_is_refused_at_badge_login(client, person):
+    """Its requests' X-Device-Id would be refused (422) ever after: so the sign-in is refused, naming the field."""
+    for device in ("hh-1\r\nX: y", "handheld\x00one", "handheld\x7fone"):
+        r = badge_login(client, person["picker"][1], device=device)
+        assert r.status_code == 422, device
+        assert r.is_json and r.get_json()["errors"][0]["field"] == "device_id"
+    assert badge_login(client, person["picker"][1], device="handheld-0001").status_code == 200
