@@ -24,3 +24,12 @@ def user_by_name(username: str) -> User | None:
 
 def count_active_users() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active)) or 0
+
+
+def usernames(user_ids) -> dict[int, str]:
+    """user id → login name, for pages that show who did something."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}

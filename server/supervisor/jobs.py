@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, jsonify, render_template
 
-from ..auth.models import User
-from ..extensions import db
+from ..auth.queries import usernames
 from ..jobs import services as jobs
 from .pages import bp
 
@@ -20,9 +18,7 @@ KIND_PAGES = {"import_items": "supervisor.item_import", "import_locations": "sup
 def job_list():
     """Recent jobs with their status, progress, result and error."""
     recent = jobs.recent_jobs(RECENT)
-    ids = {job.created_by for job in recent if job.created_by}
-    names = {row.id: row.username
-             for row in db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids)))}
+    names = usernames(job.created_by for job in recent)
     return render_template("supervisor/jobs.html", jobs=recent, names=names, pages=KIND_PAGES)
 
 
