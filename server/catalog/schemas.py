@@ -22,8 +22,9 @@ def split_barcode_spec(spec: str) -> tuple[str, int]:
         return code, 1
     if code.strip() and count.isascii() and count.isdigit() and 1 <= int(count) <= MAX_QTY:
         return code, int(count)
+    largest = format(MAX_QTY, ",")
     raise ValueError(_("%(spec)s: a barcode is CODE, or CODE*N for a case pack of N units (1 to %(max)s).",
-                       spec=spec[:70], max=f"{MAX_QTY:,}"))
+                       spec=spec[:70], max=largest))
 
 
 def _barcode_spec(spec: str) -> None:

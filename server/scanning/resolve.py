@@ -86,8 +86,9 @@ def _gs1_answer(fields: dict[str, str], found: Found) -> dict:
         described = gs1.describe(fields)
         units = item["units"] * int(described.get("count") or 1) if "02" in fields else None
         if units is not None and units > MAX_QTY:  # AI 37 takes 8 digits: no scan stands for 99,999,999 cases
+            shown, largest = format(units, ","), format(MAX_QTY, ",")
             raise InvalidInput(_("The scan stands for %(n)s units, more than the %(max)s one scan may carry.",
-                                 n=f"{units:,}", max=f"{MAX_QTY:,}"), field="code", expected=f"at most {MAX_QTY}")
+                                 n=shown, max=largest), field="code", expected=f"at most {MAX_QTY}")
         answer = _item_answer(found, item, units)
         for key in ("lot", "expiry", "serial", "best_before"):
             if described.get(key):
