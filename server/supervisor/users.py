@@ -84,7 +84,7 @@ def user_unlock(user_id: int):
     def unlock():
         user = _user(user_id)
         lifted = throttle.clear_locks(user)
-        services.audit(actor, user, "unlock", f"{lifted} lock(s) lifted")
+        services.audit(actor, user, "unlock", str(lifted))  # the page words it in the reader's language
         return user
 
     to = url_for("supervisor.user_detail", user_id=user_id)

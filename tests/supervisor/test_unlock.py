@@ -69,3 +69,18 @@ def test_unlock_without_csrf_token_is_refused(supervisor, users, client):
     _locked_out(client, users["picker"].badge_code)
     assert supervisor.post(f"/users/{users['picker'].id}/unlock").status_code == 400
     assert badge_login(client, users["picker"].badge_code).status_code == 429
+
+
+def test_the_unlock_entry_says_how_many_locks_in_words(app, client, users):
+    """The audit keeps the number; the page words it (one lock, not "1 lock(s)")."""
+    from server.auth import services
+    from server.auth.queries import user_by_id
+    from server.http import run_in_transaction
+    from tests.supervisor.web import login
+
+    picker, boss = users["picker"], users["supervisor"]
+    run_in_transaction(lambda: services.audit(boss.id, user_by_id(picker.id), "unlock", "1"))
+    run_in_transaction(lambda: services.audit(boss.id, user_by_id(picker.id), "unlock", "3"))
+    login(client, boss.username)
+    page = client.get(f"/users/{picker.id}").get_data(as_text=True)
+    assert "1 lock lifted" in page and "3 locks lifted" in page and "lock(s)" not in page
