@@ -44,6 +44,10 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_db_url(env.get("DATABASE_URL") or default_database_url())
         self.SECRET_KEY = env.get("SECRET_KEY") or ensure_secret_key()
         self.WAREHOUSE_TIMEZONE = env.get("SHIPFLOOR_TIMEZONE", "UTC")
+        # Ship-by deadlines (server/orders/ship_by.py): business days of handling, daily cut-off, ISO holiday dates.
+        self.HANDLING_DAYS = env.get("SHIPFLOOR_HANDLING_DAYS", "2")
+        self.ORDER_CUTOFF = env.get("SHIPFLOOR_CUTOFF", "14:00")
+        self.HOLIDAYS = env.get("SHIPFLOOR_HOLIDAYS", "")
         # Extra characters that wedge scanners send instead of the GS1 group separator (0x1D).
         self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
         self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
