@@ -65,25 +65,29 @@ def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     return next_start - timedelta(microseconds=1)
 
 
-def ship_day(purchased_at: datetime, handling_days: int, *, cutoff: time = DEFAULT_CUTOFF,
-             timezone: str = "UTC", non_working_weekdays: Iterable[int] = WEEKEND,
-             holidays: Iterable[date] = ()) -> date:
-    """The local date by which the order must ship (the expected ship date of the reference, §6)."""
-    if not isinstance(purchased_at, datetime) or purchased_at.utcoffset() is None:
-        raise ValueError("the purchase time must be an aware datetime")
+def check_calendar(handling_days: int, cutoff: time, timezone: str, non_working_weekdays: frozenset[int]) -> ZoneInfo:
+    """Raise ValueError for a calendar ``ship_day`` can't use; return its time zone."""
     if isinstance(handling_days, bool) or not isinstance(handling_days, int):
         raise ValueError("the handling time must be a whole number of business days")
     if not 0 <= handling_days <= MAX_HANDLING_DAYS:
         raise ValueError(f"the handling time must be 0 to {MAX_HANDLING_DAYS} business days")
     if not isinstance(cutoff, time) or cutoff.tzinfo is not None:
         raise ValueError("the cut-off must be a local time of day without a time zone")
-    closed = frozenset(non_working_weekdays)
-    if not closed <= set(range(7)):
+    if not non_working_weekdays <= set(range(7)):
         raise ValueError("non-working weekdays are 0 (Monday) to 6 (Sunday)")
-    if len(closed) == 7:
+    if len(non_working_weekdays) == 7:
         raise ValueError("the warehouse must work on at least one weekday")
-    off = frozenset(holidays)
-    tz = zone(timezone)
+    return zone(timezone)
+
+
+def ship_day(purchased_at: datetime, handling_days: int, *, cutoff: time = DEFAULT_CUTOFF,
+             timezone: str = "UTC", non_working_weekdays: Iterable[int] = WEEKEND,
+             holidays: Iterable[date] = ()) -> date:
+    """The local date by which the order must ship (the expected ship date of the reference, §6)."""
+    if not isinstance(purchased_at, datetime) or purchased_at.utcoffset() is None:
+        raise ValueError("the purchase time must be an aware datetime")
+    closed, off = frozenset(non_working_weekdays), frozenset(holidays)
+    tz = check_calendar(handling_days, cutoff, timezone, closed)
 
     def working(day: date) -> bool:
         return day.weekday() not in closed and day not in off
@@ -154,13 +158,14 @@ class WarehouseCalendar:
             handling_days = int(str(raw_days).strip())
         except ValueError as error:
             raise ValueError(f"the handling time must be a whole number, not {raw_days!r}") from error
-        calendar = cls(timezone=config.get("WAREHOUSE_TIMEZONE") or "UTC", handling_days=handling_days,
-                       cutoff=parse_cutoff(config.get("ORDER_CUTOFF") or "14:00"),
-                       holidays=parse_holidays(config.get("HOLIDAYS") or ""))
-        zone(calendar.timezone)
-        if handling_days < 0:
-            raise ValueError("the handling time can't be negative")
-        return calendar
+        return cls(timezone=config.get("WAREHOUSE_TIMEZONE") or "UTC", handling_days=handling_days,
+                   cutoff=parse_cutoff(config.get("ORDER_CUTOFF") or "14:00"),
+                   holidays=parse_holidays(config.get("HOLIDAYS") or ""))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "non_working_weekdays", frozenset(self.non_working_weekdays))
+        object.__setattr__(self, "holidays", frozenset(self.holidays))
+        check_calendar(self.handling_days, self.cutoff, self.timezone, self.non_working_weekdays)
 
     def ship_by(self, purchased_at: datetime, handling_days: int | None = None) -> datetime:
         """The deadline for an order placed at ``purchased_at`` (a SKU's own handling time may override)."""

@@ -79,6 +79,17 @@ def test_holidays_do_not_count():
     assert day_of(at(LA, 2026, 12, 23), holidays={date(2026, 12, 25), date(2026, 12, 26)}) == date(2026, 12, 28)
 
 
+def test_a_closed_day_has_no_cutoff_and_nothing_moves_back():
+    friday_after = day_of(at(LA, 2026, 12, 4, 14))
+    saturday, sunday_night = day_of(at(LA, 2026, 12, 5, 15)), day_of(at(LA, 2026, 12, 6, 23, 59, 59))
+    monday_morning = day_of(at(LA, 2026, 12, 7, 0, 0, 0))
+    assert friday_after == saturday == sunday_night == date(2026, 12, 8) < monday_morning == date(2026, 12, 9)
+    # a holiday's evening order is no later than the holiday's morning one
+    tuesday_off = {date(2026, 12, 1)}
+    assert day_of(at(LA, 2026, 12, 1, 8), holidays=tuesday_off) == day_of(at(LA, 2026, 12, 1, 20),
+                                                                           holidays=tuesday_off) == date(2026, 12, 3)
+
+
 def test_other_non_working_weekdays():
     # a warehouse closed on Sunday and Monday: Saturday's order ships Wednesday
     assert day_of(at(LA, 2026, 12, 5), non_working_weekdays={6, 0}) == date(2026, 12, 9)
@@ -187,10 +198,17 @@ def test_calendar_from_config_keys():
 @pytest.mark.parametrize("env", [
     {"SHIPFLOOR_HANDLING_DAYS": "two"}, {"SHIPFLOOR_HANDLING_DAYS": "-1"}, {"SHIPFLOOR_CUTOFF": "2pm"},
     {"SHIPFLOOR_CUTOFF": "25:00"}, {"SHIPFLOOR_HOLIDAYS": "2026-13-01"}, {"SHIPFLOOR_TIMEZONE": "Nowhere/Town"},
+    {"SHIPFLOOR_HANDLING_DAYS": "9999"},
 ])
 def test_bad_calendar_config_is_a_value_error(env):
     with pytest.raises(ValueError):
         WarehouseCalendar.from_config(config(**env))
+
+
+def test_a_calendar_built_by_hand_is_checked_too():
+    with pytest.raises(ValueError):
+        WarehouseCalendar(LA, 2, time(14), frozenset(range(7)))
+    assert WarehouseCalendar(LA, holidays=[date(2026, 12, 25)]).holidays == frozenset({date(2026, 12, 25)})
 
 
 # Properties over zones with and without daylight saving, random holidays, cut-offs and working weeks.
