@@ -69,6 +69,31 @@ class Layout:
         return abs(x1 - x2) + min(via_front, via_back)
 
 
+def layout_from_points(points: Sequence[Point], *, depot: Point = (0.0, 0.0), aisle_gap: float = 0.5,
+                       cross_aisle: float = 1.2) -> Layout:
+    """A single-block layout inferred from location floor coordinates (metres from the depot): every distinct
+    x (within `aisle_gap`) is an aisle; the front cross aisle runs through the depot, or `cross_aisle` in
+    front of the lowest location if that lies lower; the back one `cross_aisle` behind the farthest location."""
+    if not points:
+        raise ValueError("no points to infer a layout from")
+    xs: list[float] = []
+    for x in sorted(p[0] for p in points):
+        if not xs or x - xs[-1] > aisle_gap:
+            xs.append(x)
+    ys = [p[1] for p in points]
+    front = min(depot[1], min(ys) - cross_aisle)
+    return Layout(tuple(xs), front, max(ys) + cross_aisle, depot[0])
+
+
+def stops_from_points(layout: Layout, points: Sequence[Point]) -> list[tuple[int, float]]:
+    """Each point as a stop: in the aisle nearest its x, at its y (kept between the cross aisles)."""
+    stops = []
+    for x, y in points:
+        aisle = min(range(len(layout.aisle_x)), key=lambda a: abs(layout.aisle_x[a] - x))
+        stops.append((aisle, min(max(float(y), layout.front_y), layout.back_y)))
+    return stops
+
+
 def _points(layout: Layout, stops: Sequence[tuple[int, float]]) -> list[Point]:
     """The depot first, then the stops' points."""
     return [layout.depot] + [layout.point(s) for s in stops]

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from server.picking.routing import (Layout, exact_order, improve_order, largest_gap_order, route_length,
-                                    route_order, s_shape_order)
+from server.picking.routing import (Layout, exact_order, improve_order, largest_gap_order, layout_from_points,
+                                    route_length, route_order, s_shape_order, stops_from_points)
 
 TWO = Layout((0.0, 10.0), front_y=0.0, back_y=20.0)   # two aisles 10 apart, 20 long, depot at aisle 0's front
 
@@ -51,7 +51,6 @@ def test_hand_checked_optimum_near_the_back_is_a_traversal():
 def test_hand_checked_three_aisles_with_a_deep_pick_in_the_middle():
     layout = Layout.regular(3, spacing=5.0, length=20.0)  # aisles at 0, 5, 10
     stops = [(2, 2.0), (1, 19.0), (0, 1.0)]
-    # best: up aisle 0 to the back... the optimum by brute force must equal ours and Held-Karp
     best = brute_force(layout, stops)
     # the hand-computed optimum: depot, (0,1) 1, -> (1,19): 5 + min(20, 20) = 25, -> (2,2): 5 + min(21, 19) = 24,
     # -> depot: 10 + 2 = 12, total 62
@@ -122,3 +121,16 @@ def test_empty_and_single_stop():
     assert route_order(TWO, []) == []
     assert route_length(TWO, [], []) == 0.0
     assert route_length(TWO, [(1, 4.0)], route_order(TWO, [(1, 4.0)])) == 2 * (10.0 + 4.0)
+
+
+def test_layout_and_stops_from_location_coordinates():
+    # demo-like coordinates: aisles 3 m apart starting at x = 3, bays 1.2 m apart, depot at (0, 0)
+    points = [(3.0 * a, 1.2 * b) for a in (1, 2, 3) for b in (1, 5, 10)]
+    layout = layout_from_points(points)
+    assert layout.aisle_x == (3.0, 6.0, 9.0)
+    assert layout.front_y == 0.0 and layout.back_y == pytest.approx(13.2)
+    assert layout.depot == (0.0, 0.0)
+    stops = stops_from_points(layout, [(6.1, 6.0), (3.0, 1.2)])
+    assert stops == [(1, 6.0), (0, 1.2)]
+    # depot -> (3, 1.2): 3 + 1.2; -> (6, 6): 3 + 1.2 + 6 via the front; -> depot: 6 + 6 = 26.4
+    assert route_length(layout, stops, route_order(layout, stops)) == pytest.approx(26.4)
