@@ -12,10 +12,13 @@ random aisle. For every batch:
   otherwise the best of --restarts randomized 2-opt + Or-opt restarts (and of ours: the reference is the
   shortest route known for the batch).
 
+The same on the demo warehouse (server/demo.py: zones A and C, 10 aisles of bins, 3 m apart, bays 1.2 m),
+--demo-batches batches drawn from its bins' floor coordinates.
+
 Batching: --sets sets of 8 orders on the same layouts, walking per order when the 8 go in one batch
 against each order walked on its own trip (both with our route).
 
-    .venv/bin/python bench/routing.py                  # 200 batches, about a minute
+    .venv/bin/python bench/routing.py                  # 200 + 200 batches, a few seconds
     .venv/bin/python bench/routing.py --batches 50 --sets 20 --seed 3
 """
 
@@ -31,15 +34,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import fmt_table, machine_info, write_results  # noqa: E402
-from server.picking.routing import (Layout, exact_order, route_length, route_order,  # noqa: E402
-                                    s_shape_order)
+from server.picking.routing import (Layout, exact_order, layout_from_points, route_length,  # noqa: E402
+                                    route_order, s_shape_order, stops_from_points)
+
+
+def demo_layout() -> tuple[Layout, list[tuple[int, float]]]:
+    """The demo warehouse (server/demo.py): its pickable bins' floor coordinates as stops."""
+    from server.demo import AISLE_SPACING_M, BAY_WIDTH_M, LAYOUT
+    points = sorted({(aisle * AISLE_SPACING_M, bay * BAY_WIDTH_M)
+                     for _z, _n, first, aisles, bays, _levels, kind in LAYOUT if kind.value == "bin"
+                     for aisle in range(first, first + aisles) for bay in range(1, bays + 1)})
+    layout = layout_from_points(points)
+    return layout, stops_from_points(layout, points)
 
 
 def make_layout(rng: random.Random) -> Layout:
     return Layout.regular(rng.randint(10, 40), spacing=3.0, length=float(rng.choice([15, 20, 30, 40])))
 
 
-def make_orders(rng: random.Random, layout: Layout, count: int) -> list[list[tuple[int, float]]]:
+def make_orders(rng: random.Random, layout: Layout, count: int, places=None) -> list[list[tuple[int, float]]]:
+    if places:
+        return [[rng.choice(places) for _ in range(rng.randint(1, 3))] for _ in range(count)]
     aisles = len(layout.aisle_x)
     return [[(rng.randrange(aisles), round(rng.uniform(layout.front_y, layout.back_y) * 2) / 2)
              for _ in range(rng.randint(1, 3))] for _ in range(count)]
@@ -55,11 +70,13 @@ def reference(layout, stops, ours_len, args, seed) -> tuple[float, str]:
 def run(args) -> dict:
     rng = random.Random(args.seed)
     layouts = [make_layout(rng) for _ in range(args.layouts)]
+    demo, demo_places = demo_layout()
     rows, t0 = [], time.perf_counter()
     route_time = 0.0
-    for b in range(args.batches):
-        layout = layouts[b % len(layouts)]
-        orders = make_orders(rng, layout, rng.randint(1, 20))
+    for b in range(args.batches + args.demo_batches):
+        on_demo = b >= args.batches
+        layout = demo if on_demo else layouts[b % len(layouts)]
+        orders = make_orders(rng, layout, rng.randint(1, 20), demo_places if on_demo else None)
         stops = [s for o in orders for s in o]
         t = time.perf_counter()
         ours = route_length(layout, stops, route_order(layout, stops))
@@ -67,7 +84,7 @@ def run(args) -> dict:
         listed = route_length(layout, stops, list(range(len(stops))))
         s_shape = route_length(layout, stops, s_shape_order(layout, stops))
         ref, kind = reference(layout, stops, ours, args, seed=b)
-        rows.append({"aisles": len(layout.aisle_x), "length": layout.back_y, "orders": len(orders),
+        rows.append({"layout": "demo" if on_demo else "generated", "aisles": len(layout.aisle_x), "length": layout.back_y, "orders": len(orders),
                      "stops": len(stops), "ours": ours, "listed": listed, "s_shape": s_shape,
                      "reference": ref, "reference_kind": kind})
     batch_seconds = time.perf_counter() - t0
@@ -84,11 +101,13 @@ def run(args) -> dict:
     def mean(key, subset=rows):
         return statistics.mean(r[key] for r in subset) if subset else float("nan")
 
-    groups = {"all": rows,
-              "exact reference (<= %d stops)" % args.exact_max: [r for r in rows if r["reference_kind"] == "exact"],
-              "restart reference": [r for r in rows if r["reference_kind"] == "restarts"],
-              "10-20 aisles": [r for r in rows if r["aisles"] <= 20],
-              "21-40 aisles": [r for r in rows if r["aisles"] > 20]}
+    gen = [r for r in rows if r["layout"] == "generated"]
+    groups = {"generated, all": gen,
+              "exact reference (<= %d stops)" % args.exact_max: [r for r in gen if r["reference_kind"] == "exact"],
+              "restart reference": [r for r in gen if r["reference_kind"] == "restarts"],
+              "10-20 aisles": [r for r in gen if r["aisles"] <= 20],
+              "21-40 aisles": [r for r in gen if r["aisles"] > 20],
+              "demo layout (%d aisles)" % len(demo.aisle_x): [r for r in rows if r["layout"] == "demo"]}
     summary = {}
     for name, sub in groups.items():
         if not sub:
@@ -117,6 +136,7 @@ def run(args) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--batches", type=int, default=200)
+    p.add_argument("--demo-batches", type=int, default=200, help="batches on the demo layout (server/demo.py)")
     p.add_argument("--layouts", type=int, default=10, help="generated layouts the batches cycle through")
     p.add_argument("--sets", type=int, default=100, help="sets of 8 orders for the batching comparison")
     p.add_argument("--exact-max", type=int, default=11)
@@ -138,7 +158,7 @@ def main(argv=None) -> int:
     b = results["batching"]
     print(f"\nbatching ({b['sets']} sets of 8 orders): {b['batched_per_order_m']:.1f} m per order in a batch of 8, "
           f"{b['single_per_order_m']:.1f} m per order on its own trip: {b['saving']:.1%} less walking")
-    print(f"our routing: {results['our_routing_seconds_total']:.2f} s for {args.batches} batches; "
+    print(f"our routing: {results['our_routing_seconds_total']:.2f} s for {args.batches + args.demo_batches} batches; "
           f"whole run {results['seconds_total']:.1f} s")
     path = write_results("routing", results, args.out)
     print(f"results: {path}")
