@@ -8,9 +8,9 @@ picker walks to the front or the back cross aisle, whichever is shorter (`Layout
 Routes:
 - `s_shape_order`: the traversal policy (the baseline): every aisle with a pick is walked end to end,
   alternately up and down, left to right; with an odd number of aisles the last one is a return trip.
-- `route_order`: the sequence we use: the best of S-shape, largest-gap and nearest-neighbour starts, each
-  improved by 2-opt and Or-opt on the aisle metric. It starts from the S-shape order and only accepts
-  improvements, so it is never longer than S-shape.
+- `route_order`: the sequence we use: exact for up to 9 distinct places; above, the best of S-shape,
+  largest-gap and nearest-neighbour starts, each improved by 2-opt and Or-opt on the aisle metric. One start
+  is the S-shape order and only improvements are accepted, so it is never longer than S-shape.
 - `exact_order`: Held–Karp dynamic programming, exact, for small stop sets (the tests and the bench use it
   as the reference).
 
@@ -215,11 +215,20 @@ def improve_order(layout: Layout, stops: Sequence[tuple[int, float]], order: Seq
 
 
 def route_order(layout: Layout, stops: Sequence[tuple[int, float]], *, restarts: int = 0,
-                seed: int = 0) -> list[int]:
-    """Our pick sequence: the shortest of several improved starts (S-shape, largest gap, nearest neighbour,
-    and `restarts` random ones). Never longer than the S-shape order."""
+                seed: int = 0, exact_up_to: int = 9) -> list[int]:
+    """Our pick sequence. Lines at the same place are one stop; up to `exact_up_to` stops the exact optimum
+    (Held–Karp); above, the shortest of several improved starts (S-shape, largest gap, nearest neighbour, and
+    `restarts` random ones). Never longer than the S-shape order."""
     if len(stops) <= 1:
         return list(range(len(stops)))
+    same: dict[tuple[int, float], list[int]] = {}   # lines at one place are one stop
+    for i, stop in enumerate(stops):
+        same.setdefault((stop[0], float(stop[1])), []).append(i)
+    if len(same) < len(stops):
+        places = list(same)
+        return [i for k in route_order(layout, places, restarts=restarts, seed=seed) for i in same[places[k]]]
+    if len(stops) <= exact_up_to:
+        return exact_order(layout, stops, max_stops=exact_up_to)
     d = _matrix(layout, _points(layout, stops))
     starts = [[0] + [i + 1 for i in s_shape_order(layout, stops)],
               [0] + [i + 1 for i in largest_gap_order(layout, stops)],
