@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from .db import write_intent
 from .errors import BadRequest, InvalidInput, NotFound, ServiceBusy
 from .extensions import db
+from .schemas import CONTROL_CHARACTERS, MAX_DEVICE_ID
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,8 @@ def current_user():
 
 # NUL (PostgreSQL's text cannot hold it) and lone UTF-16 surrogates ("\ud800": no encoding can store one).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # No request of this API nests deeper than a few levels; a deep body is refused before anything walks it.
 MAX_JSON_DEPTH = 16
-MAX_DEVICE_ID = 64  # the device_id columns
 
 
 def refuse_unsafe_input() -> None:
@@ -75,7 +74,7 @@ def refuse_unsafe_input() -> None:
     """
     _refuse_unstorable_values(request.args)
     device = request.headers.get("X-Device-Id")
-    if device is not None and (len(device) > MAX_DEVICE_ID or _CONTROL.search(device)):
+    if device is not None and (len(device) > MAX_DEVICE_ID or CONTROL_CHARACTERS.search(device)):
         raise InvalidInput(_("X-Device-Id is at most %(max)d characters, none of them control characters.",
                              max=MAX_DEVICE_ID), field="X-Device-Id")
     if request.is_json:

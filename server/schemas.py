@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 from apiflask import Schema
@@ -13,6 +14,17 @@ from marshmallow import ValidationError, fields
 from .errors import InvalidInput
 
 # Every integer the API stores fits a 32-bit column (PostgreSQL's INTEGER): larger input is a 422, not a 500.
+# C0 and C1 control characters (CR/LF, NUL, DEL...): never part of a device id or a redirect target.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+MAX_DEVICE_ID = 64  # the device_id columns
+# A device id as badge login stores it and every later X-Device-Id header must match (server/http.py).
+def no_control_characters(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError("No control characters.")
+
+
+DEVICE_ID_RULES = (Length(8, MAX_DEVICE_ID), no_control_characters)
+
 INT_MAX = 2**31 - 1
 
 # The most units one movement, receipt line, adjustment or case pack may carry: far above any real pallet, far

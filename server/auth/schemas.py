@@ -2,18 +2,16 @@
 
 from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Regexp
+from apiflask.validators import Length, OneOf
 
+from ..schemas import DEVICE_ID_RULES
 from .models import Role
 
 
 class BadgeLoginIn(Schema):
     badge = String(required=True, validate=Length(1, 64))
     pin = String(required=True, validate=Length(1, 16))
-    # The same rule as the X-Device-Id header every later request carries (server/http.py): a device signed in
-    # with an id its own requests would be refused for could never use its token.
-    device_id = String(required=True, validate=[Length(8, 64), Regexp(r"^[^\x00-\x1f\x7f-\x9f]*$",
-                                                                     error="No control characters.")])
+    device_id = String(required=True, validate=DEVICE_ID_RULES)  # what its X-Device-Id headers must match
     # The device_proof of this device's last successful sign-in (see server/auth/throttle.py).
     device_proof = String(load_default=None, validate=Length(max=4096))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -14,6 +13,7 @@ from flask_babel import gettext as _
 from ..auth import services
 from ..auth.models import Role
 from ..http import run_in_transaction
+from ..schemas import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -28,7 +28,6 @@ PUBLIC_ENDPOINTS = frozenset({"supervisor.login", "supervisor.static", "supervis
 # earlier. No idle timeout: a supervisor's screen on the office PC stays open between rounds.
 SESSION_LIFETIME = timedelta(hours=12)
 # Characters never allowed in an after-login target: control characters (CR/LF would split headers).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def sign_in(user: User) -> None:
@@ -69,7 +68,7 @@ def safe_next(target: str | None) -> str | None:
     """Accept only a path on this site as the after-login target (no open redirect, no control characters)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
-    if _CONTROL.search(target):
+    if CONTROL_CHARACTERS.search(target):
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
