@@ -11,3 +11,6 @@ from .inventory.ledger_models import (  # noqa: F401
 from .receiving.models import Receipt, ReceiptLine  # noqa: F401
 from .idempotency import IdempotencyRecord  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+from .orders.models import OrderEvent, OrderImportMapping  # noqa: F401
+from .picking.models import BatchOrder, PickBatch, PickTask  # noqa: F401
+from .counts.models import CountRequest  # noqa: F401

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
-from .models import Order, OrderStatus
-
-CLOSED_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
+from .models import Order
+from .status import CLOSED_ORDER_STATUSES
 
 
 def count_open_orders() -> int:
