@@ -104,7 +104,7 @@ def inventory_verify():
             click.echo(f"{item.sku} at {loc.code}{lot}: ledger says {p['ledger']}, balance says {p['balance']}")
         else:
             click.echo(f"{item.sku} at {loc.code}{lot}: reservations add up to {p['reservations']}, "
-                       f"balance has {p['reserved']} reserved")
+                       f"balance has {p['reserved']} reserved of {p['balance']} on hand")
     click.echo(f"{len(problems)} difference(s)")
     sys.exit(1)
 

@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..extensions import db
 from .codes import LocationKind
 from .ledger import first_expiry_first, first_to_expire, lot_out
-from .ledger_models import NO_LOT, StockBalance, StockMove
+from .ledger_models import NO_LOT, Reservation, StockBalance, StockMove
 from .locations import walking_order
 from .models import Location, Zone
 
@@ -118,15 +118,16 @@ def verify_ledger() -> list[dict]:
         if want != have:
             problems.append({"item_id": key[0], "location_id": key[1], "lot": key[2],
                              "ledger": want, "balance": have})
-    from .ledger_models import Reservation
+    # Promises: a row's reserved is the sum of its reservations, and no promise exceeds the units there.
     reserved = dict(db.session.execute(sa.select(Reservation.balance_id, sa.func.sum(Reservation.qty))
                                        .group_by(Reservation.balance_id)).all())
-    for bid, item_id, loc, lot, res in db.session.execute(sa.select(
-            StockBalance.id, StockBalance.item_id, StockBalance.location_id, StockBalance.lot,
+    for bid, item_id, loc, lot, qty, res in db.session.execute(sa.select(
+            StockBalance.id, StockBalance.item_id, StockBalance.location_id, StockBalance.lot, StockBalance.qty,
             StockBalance.reserved)):
-        if int(reserved.get(bid, 0)) != res:
+        promised = int(reserved.get(bid, 0))
+        if promised != res or promised > qty:
             problems.append({"item_id": item_id, "location_id": loc, "lot": lot,
-                             "reservations": int(reserved.get(bid, 0)), "reserved": res})
+                             "reservations": promised, "reserved": res, "balance": qty})
     return problems
 
 
