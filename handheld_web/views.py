@@ -91,6 +91,12 @@ def move():
     return _task_page("move")
 
 
+@bp.get("/pick")
+def pick():
+    """Show the pick screen: scan a cart, then each task of the batch along the walking route."""
+    return _task_page("pick")
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the installable web app."""

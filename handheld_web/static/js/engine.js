@@ -87,7 +87,7 @@ export function runScreen(def) {
       const facts = [
         t("lot_is", { lot: lot.lot }),
         lot.expiry && t("expiry_is", { expiry: formatDate(lot.expiry) }),
-        t("qty_here", { qty: lot.available ?? lot.qty }),
+        (lot.available ?? lot.qty) != null && t("qty_here", { qty: lot.available ?? lot.qty }), // unknown: unsaid
       ].filter(Boolean);
       const button = el("button", { cls: "choice", attrs: { type: "button", "data-lot": lot.lot } }, [
         el("span", { cls: "choice-title", text: facts.join(" · ") }),
