@@ -41,27 +41,41 @@ def cell(value) -> str | int:
     return value
 
 
+def _lines(header: Sequence[str], rows: Iterable[Iterable]):
+    """The CSV text of a header and rows, in chunks of about CHUNK_BYTES."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    buf.write(BOM)
+    out.writerow(header)
+    for row in rows:
+        out.writerow([cell(v) for v in row])
+        if buf.tell() >= CHUNK_BYTES:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
 def csv_response(filename: str, header: Sequence[str], stmt, to_row: Callable[[object], Iterable]) -> Response:
     """Stream stmt's rows as a CSV download: a header line, then one line per row (to_row picks the cells)."""
 
     def generate():
-        buf = io.StringIO()
-        out = csv.writer(buf, lineterminator="\r\n")
-        buf.write(BOM)
-        out.writerow(header)
         result = db.session.execute(stmt.execution_options(yield_per=BATCH_ROWS))
         try:
-            for row in result:
-                out.writerow([cell(v) for v in to_row(row)])
-                if buf.tell() >= CHUNK_BYTES:
-                    yield buf.getvalue()
-                    buf.seek(0)
-                    buf.truncate()
+            yield from _lines(header, (to_row(row) for row in result))
         finally:
             result.close()  # also when the download is cancelled half-way: free the server-side cursor
-        yield buf.getvalue()
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    return _download(filename, generate())
+
+
+def rows_response(filename: str, header: Sequence[str], rows: Iterable[Iterable]) -> Response:
+    """A CSV download of rows already read (a short summary table): a header line, then one line per row."""
+    return _download(filename, _lines(header, rows))
+
+
+def _download(filename: str, chunks) -> Response:
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
