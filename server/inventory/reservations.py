@@ -12,6 +12,9 @@ Concurrency: the recipe of post_move (ledger.py). claim_write_lock first, then e
 touches is locked in id order with SELECT … FOR UPDATE (PostgreSQL; SQLite has one writer at a time), and
 reservations are read again after their balance row is locked: a reservation only changes under its
 balance row's lock, so what is read then stays true until the commit.
+
+The actor arguments are for the callers' records: a reservation names no user (the order's history says who
+allocated, the PICK movement who picked).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from .models import Location
 
 # The kinds of location stock is picked from; everything else physical only holds stock on its way.
 SOURCE_KINDS = frozenset({LocationKind.BIN, LocationKind.SHELF, LocationKind.PALLET_POSITION})
+_CHUNK = 5000  # ids per IN list: SQLite and psycopg cap the parameters of one statement
 
 
 def is_source(loc=Location, parent=None):
@@ -286,16 +290,19 @@ def reserved_by_line(order_line_ids: Iterable[int], *, picked: bool | None = Non
     """Units reserved per order line (lines without any are missing). picked: True only units already in
     containers (totes), False only those still in their locations, None both."""
     ids = sorted(set(order_line_ids))
-    if not ids:
-        return {}
     stmt = (sa.select(Reservation.order_line_id, sa.func.sum(Reservation.qty))
-            .where(Reservation.order_line_id.in_(ids)).group_by(Reservation.order_line_id))
+            .where(Reservation.order_line_id.in_(sa.bindparam("ids", expanding=True)))
+            .group_by(Reservation.order_line_id))
     if picked is not None:
         in_container = Location.kind.in_(sorted(CONTAINER_KINDS))
         stmt = (stmt.join(StockBalance, Reservation.balance_id == StockBalance.id)
                 .join(Location, StockBalance.location_id == Location.id)
                 .where(in_container if picked else sa.not_(in_container)))
-    return {line_id: int(total) for line_id, total in db.session.execute(stmt)}
+    totals: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):  # a backlog of many thousand lines stays within bind limits
+        totals.update((line_id, int(total)) for line_id, total in
+                      db.session.execute(stmt, {"ids": ids[start:start + _CHUNK]}))
+    return totals
 
 
 def in_containers(reservations: Iterable[Reservation]) -> set[int]:
