@@ -48,6 +48,9 @@ class Config:
         self.HANDLING_DAYS = env.get("SHIPFLOOR_HANDLING_DAYS", "2")
         self.ORDER_CUTOFF = env.get("SHIPFLOOR_CUTOFF", "14:00")
         self.HOLIDAYS = env.get("SHIPFLOOR_HOLIDAYS", "")
+        # Pick batches (server/picking/batching.py): orders a batch, and whether a built batch is released at once.
+        self.PICK_BATCH_SIZE = int(env.get("SHIPFLOOR_PICK_BATCH_SIZE", "8"))
+        self.PICK_RELEASE = env.get("SHIPFLOOR_PICK_RELEASE", "manual")  # manual (a supervisor) or auto
         # Extra characters that wedge scanners send instead of the GS1 group separator (0x1D).
         self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
         self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
