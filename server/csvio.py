@@ -161,8 +161,12 @@ def import_groups(data: bytes | str, schema: Schema, save: Callable[[list[CsvRow
     return save_groups(loaded, save)
 
 
-def unreadable(error: RowError) -> dict:
-    return {"created": 0, "updated": 0, "errors": [{"line": 1, "reason": str(error)}]}
+def empty_result() -> dict:
+    return {"created": 0, "updated": 0, "errors": []}
+
+
+def unreadable(error: RowError, empty: dict | None = None) -> dict:
+    return {**(empty or empty_result()), "errors": [{"line": 1, "reason": str(error)}]}
 
 
 def group_rows(data: bytes | str, key: str | None, required: Iterable[str] = ()) -> list[list[tuple[int, dict]]]:
@@ -185,9 +189,11 @@ def load_group(schema: Schema, group: list[tuple[int, dict]], *, extra: Iterable
     return rows, refused
 
 
-def save_groups(loaded: list[tuple[list[CsvRow], list[dict]]], save: Callable[[list[CsvRow]], str]) -> dict:
-    """Save each validated group in a savepoint of its own; a refused one is rolled back and reported."""
-    result = {"created": 0, "updated": 0, "errors": []}
+def save_groups(loaded: list[tuple[list[CsvRow], list[dict]]], save: Callable[[list[CsvRow]], str],
+                empty: dict | None = None) -> dict:
+    """Save each validated group in a savepoint of its own; a refused one is rolled back and reported.
+    save(rows) names the count it adds to (the result's keys: created, updated by default)."""
+    result = empty or empty_result()
     for rows, refused in loaded:
         _save_group(rows, refused, save, result)
     result["errors"].sort(key=lambda e: e["line"])
@@ -200,7 +206,8 @@ def _save_group(rows: list[CsvRow], refused: list[dict], save: Callable[[list[Cs
         return
     try:
         with db.session.begin_nested():
-            result[save(rows)] += 1
+            outcome = save(rows)
+            result[outcome] = result.get(outcome, 0) + 1
     except (RowError, DomainError, ValueError) as e:  # ValueError: e.g. a case-pack count that is no number
         result["errors"].append({"line": getattr(e, "line", None) or rows[0].line, "reason": _reason(e)})
 
@@ -243,10 +250,28 @@ class CsvImport:
         from .jobs.services import register_kind
         register_kind(self.kind, self.run_job)
 
+    def rows(self, data: bytes | str, params: dict) -> tuple[Schema, list[list[tuple[int, dict]]]]:
+        """The schema for this file's rows, and its rows in groups (line, cells); RowError when unreadable.
+        A kind whose columns depend on the file (the orders import) says so here."""
+        return self.schema(), group_rows(data, self.key, self.required)
+
+    def empty(self) -> dict:
+        """The kind's result before any row: its counts at 0 and no errors."""
+        return empty_result()
+
+    def after(self, params: dict, groups: list[list[tuple[int, dict]]], result: dict) -> dict:
+        """The last step of an import, in the transaction of its last rows: nothing by default."""
+        return result
+
     def run(self, data: bytes | str, params: dict | None = None) -> dict:
         """Import the whole file in the caller's transaction; the API's ImportResult."""
-        return import_groups(data, self.schema(), self.saver(params or {}), key=self.key, required=self.required,
-                             extra=self.extra, fixed=self.fixed)
+        params = params or {}
+        try:
+            schema, groups = self.rows(data, params)
+        except RowError as e:
+            return unreadable(e, self.empty())
+        loaded = [load_group(schema, group, extra=self.extra, fixed=self.fixed) for group in groups]
+        return self.after(params, groups, save_groups(loaded, self.saver(params), self.empty()))
 
     def start(self, data: bytes, *, params: dict | None = None, created_by: int | None = None):
         """A small file: imported now, in the caller's transaction (→ ImportResult). A large one: a queued
@@ -254,9 +279,9 @@ class CsvImport:
         from .jobs.services import submit
 
         try:
-            total = sum(len(group) for group in group_rows(data, self.key, self.required))
+            total = sum(len(group) for group in self.rows(data, params or {})[1])
         except RowError as e:
-            return unreadable(e)
+            return unreadable(e, self.empty())
         if total <= INLINE_ROWS:
             return self.run(data, params)
         data = data.encode() if isinstance(data, str) else data
@@ -271,14 +296,14 @@ class CsvImport:
 
         job = get_job(job_id)
         data, params, done = job.input, dict(job.params or {}), job.done
-        result = job.result or {"created": 0, "updated": 0, "errors": []}
+        result = job.result or self.empty()
         db.session.rollback()  # end the read: each chunk is a write transaction of its own
         try:
-            groups = group_rows(data, self.key, self.required)
+            schema, groups = self.rows(data, params)
         except RowError as e:
-            run_in_transaction(finish, job_id, unreadable(e))
+            run_in_transaction(finish, job_id, unreadable(e, self.empty()))
             return
-        schema, save = self.schema(), self.saver(params)
+        save = self.saver(params)
         db.session.rollback()  # the saver may read (e.g. zones): outside the chunks' write transactions
         seen, batch = 0, []
         for group in groups:
@@ -291,7 +316,7 @@ class CsvImport:
                 batch = []
         if batch:
             result, done = self._save_batch(job_id, batch, schema, save, result, done)
-        run_in_transaction(finish, job_id, result, done=done)
+        run_in_transaction(lambda: finish(job_id, self.after(params, groups, result), done=done))
 
     def _save_batch(self, job_id, batch, schema, save, result: dict, done: int) -> tuple[dict, int]:
         """Save a batch of groups in as many short transactions as it takes; (result, rows done) after it."""
@@ -301,7 +326,7 @@ class CsvImport:
         while loaded:
             def save_some():  # rerun whole on a lock conflict: `result` is not changed in place
                 deadline = time.monotonic() + CHUNK_SECONDS
-                part, groups, rows = {"created": 0, "updated": 0, "errors": []}, 0, 0
+                part, groups, rows = self.empty(), 0, 0
                 for size, (group_rows_, refused) in loaded:
                     _save_group(group_rows_, refused, save, part)
                     groups, rows = groups + 1, rows + size
@@ -319,8 +344,10 @@ class CsvImport:
 def merge_results(so_far: dict, more: dict) -> dict:
     """Add a chunk's ImportResult to a job's; past MAX_LISTED_ERRORS refused lines are counted, not listed."""
     errors = sorted(so_far["errors"] + more["errors"], key=lambda e: e["line"])
-    merged = {"created": so_far["created"] + more["created"], "updated": so_far["updated"] + more["updated"],
-              "errors": errors[:MAX_LISTED_ERRORS]}
+    counts = {key for part in (so_far, more) for key, value in part.items()
+              if isinstance(value, int) and key != "errors_not_listed"}  # created, updated (a kind's own)
+    merged = {key: so_far.get(key, 0) + more.get(key, 0) for key in sorted(counts)}
+    merged["errors"] = errors[:MAX_LISTED_ERRORS]
     unlisted = so_far.get("errors_not_listed", 0) + max(0, len(errors) - MAX_LISTED_ERRORS)
     if unlisted:
         merged["errors_not_listed"] = unlisted

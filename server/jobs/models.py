@@ -25,6 +25,7 @@ KIND_LABELS = {
     "import_locations": lazy_gettext("Location import"),
     "import_receipts": lazy_gettext("Receipt import"),
     "import_opening_stock": lazy_gettext("Opening stock import"),
+    "import_orders": lazy_gettext("Order import"),
 }
 
 
