@@ -157,3 +157,22 @@ def build_floor(plan: FloorPlan, users: dict | None = None) -> Floor:
         return floor
 
     return run_in_transaction(build)
+
+
+# --- orders ------------------------------------------------------------------------------------------
+
+def make_order(*lines, ship_by: datetime | None = None, ordered_at: datetime | None = None,
+               status: str = "open", channel: str = "test"):
+    """An order with lines [(item, qty)] straight into the tables (no calendar, no history): for the rules
+    downstream of orders (allocation, reservations, picking). Its lines are order.lines, in the order given."""
+    from server.db import utcnow
+    from server.extensions import db
+    from server.orders.models import Order, OrderLine, OrderStatus
+
+    order = Order(channel=channel, channel_order_id=unique("ORD-"), ship_to_name="Giulia Rossi",
+                  ship_to_address1="Via Roma 1", ship_to_city="Milano", ship_to_postal_code="20121",
+                  ship_to_country="IT", ship_by=ship_by, ordered_at=ordered_at or utcnow(),
+                  status=OrderStatus(status), lines=[OrderLine(item_id=item.id, qty=qty) for item, qty in lines])
+    db.session.add(order)
+    db.session.flush()
+    return order

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_actor, make_item, make_location, make_stock, unique
+from tests.factories import make_actor, make_item, make_location, make_order, make_stock, unique
 
 pytestmark = pytest.mark.rollback
 
@@ -19,16 +19,8 @@ def session(app, tx):
 
 
 def order_line(item, qty: int = 1):
-    """An order with one line of item (orders are named by line id only in the inventory)."""
-    from server.extensions import db
-    from server.orders.models import Order, OrderLine
-
-    order = Order(channel="test", channel_order_id=unique("R-"), ship_to_name="Ana", ship_to_address1="Calle 1",
-                  ship_to_city="Madrid", ship_to_postal_code="28001", ship_to_country="ES",
-                  lines=[OrderLine(item_id=item.id, qty=qty)])
-    db.session.add(order)
-    db.session.flush()
-    return order.lines[0]
+    """An order of one line of item (the inventory names it by line id only)."""
+    return make_order((item, qty)).lines[0]
 
 
 def bins(*specs):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_actor, make_item, make_location, make_stock, make_user, unique
+from tests.factories import make_actor, make_item, make_location, make_order, make_stock, make_user, unique
 
 pytestmark = pytest.mark.rollback
 
@@ -23,21 +23,6 @@ def session(app, tx):
 @pytest.fixture
 def actor(session):
     return make_actor(make_user("supervisor"), device_id="desk-1")
-
-
-def make_order(*lines, ship_by: datetime | None, ordered_at: datetime = NOW - timedelta(days=1),
-               status: str = "open"):
-    """An order with lines [(item, qty)], due at ship_by."""
-    from server.extensions import db
-    from server.orders.models import Order, OrderLine, OrderStatus
-
-    order = Order(channel="test", channel_order_id=unique("A-"), ship_to_name="Giulia Rossi",
-                  ship_to_address1="Via Roma 1", ship_to_city="Milano", ship_to_postal_code="20121",
-                  ship_to_country="IT", ship_by=ship_by, ordered_at=ordered_at, status=OrderStatus(status),
-                  lines=[OrderLine(item_id=item.id, qty=qty) for item, qty in lines])
-    db.session.add(order)
-    db.session.flush()
-    return order
 
 
 def a_bin(**kw):
