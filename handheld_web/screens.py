@@ -45,7 +45,8 @@ SCREENS: tuple[Screen, ...] = (
             ("receiving.start_blind", "receiving.receive", "receiving.close_receipt")),
     _screen("putaway", _l("Put away"), "shelf", RECEIVING_ROLES, "handheld.putaway", ("receiving.post_putaway",)),
     _screen("move", _l("Move"), "arrows", ANY_ROLE, "handheld.move", ("stock.post_moves", "stock.post_container_move")),
-    _screen("pick", _l("Pick"), "cart", (Role.PICKER,), "handheld.pick"),
+    _screen("pick", _l("Pick"), "cart", (Role.PICKER,), "handheld.pick",
+            ("picking.post_cart", "picking.post_pick", "picking.post_short", "picking.post_skip")),
     _screen("pack", _l("Pack"), "box", ANY_ROLE),
     _screen("count", _l("Count"), "list", ANY_ROLE),
 )

@@ -21,7 +21,6 @@ const STORE_KEY = "shipfloor.pick";
 
 let eng = null;
 let batch = null; // the batch as last answered by the server, with the picks made here since
-let note = null; // what the last short pick led to, shown with the next task
 
 // ---- the batch on this device -----------------------------------------------------------------
 
@@ -74,14 +73,20 @@ function change(task, patch) {
 
 async function refresh() {
   if (!batch || navigator.onLine === false || (await api.pendingCount()) > 0) return;
+  const shown = currentTask()?.id ?? null;
+  let fresh;
   try {
-    keep(await api.get(`/api/picking/batches/${batch.id}`));
+    fresh = await api.get(`/api/picking/batches/${batch.id}`);
   } catch (err) {
     if (!(err instanceof OfflineError)) console.warn("batch not refreshed", err);
     return;
   }
-  // The work in hand stays unless its task is no longer the one to pick (cancelled, or re-routed).
-  if (eng && (!eng.state.item || currentTask()?.id !== eng.state.task)) eng.reset(resumeStep());
+  if (fresh.id !== batch?.id) return; // another cart was started meanwhile
+  keep(fresh);
+  // The pick in hand stays (scans made and all) unless it is no longer the one to pick (cancelled, re-routed).
+  if (!eng) return;
+  if (currentTask()?.id === shown && eng.step !== "cart") eng.render();
+  else eng.reset(resumeStep());
 }
 
 // ---- what a scan is, against the task ---------------------------------------------------------------
@@ -164,19 +169,16 @@ function renderTask(step) {
   // Which scans of this pick are done: the location once scanned, the item once in hand.
   const at = ["location", "item", "qty", "lot", "tote"].indexOf(step);
   $("task-where").dataset.done = String(at > 0);
-  $("task-what").dataset.done = String(at > 2 || step === "tote");
+  $("task-what").dataset.done = String(step === "tote");
   $("task").dataset.skipped = String(task.status === "skipped");
-  $("task-note").textContent = note ?? "";
-  $("task-note").hidden = !note;
 }
 
 function renderSummary() {
   const tasks = batch?.tasks ?? [];
   const picked = tasks.reduce((n, task) => n + task.qty_picked, 0);
-  const missing = tasks.filter((task) => task.status === "short").reduce((n, task) => n + left(task), 0);
   $("summary-orders").textContent = String(new Set(tasks.map((task) => task.order?.id)).size);
   $("summary-units").textContent = String(picked);
-  $("summary-short").textContent = String(missing);
+  $("summary-short").textContent = String(tasks.filter((task) => task.status === "short").length);
   const list = clearNode($("summary-totes"));
   for (const tote of batch?.totes ?? []) {
     const orders = (tote.orders ?? []).map((o) => o.channel_order_id).join(", ");
@@ -200,7 +202,6 @@ async function startCart(engine, code) {
     if (err instanceof OfflineError) throw wrongScan(t("cart_needs_network"));
     throw err;
   }
-  note = null;
   keep(answer);
   engine.reset(resumeStep());
   outcome("ok", t("cart_bound", { cart: answer.cart ?? cart, n: answer.totes?.length ?? 0 }));
@@ -208,7 +209,6 @@ async function startCart(engine, code) {
 
 function nextCart(engine) {
   keep(null);
-  note = null;
   outcome(null);
   engine.reset("cart");
 }
@@ -276,15 +276,13 @@ async function shortPick(engine) {
   }
   if (res.queued) {
     change(task, { status: "short", qty_picked: task.qty_picked + found });
-    note = null;
     engine.reset(resumeStep());
     outcome("queued", t("queued_short", { location: task.location }));
     return;
   }
   merge([res.data.task, ...(res.data.new_tasks ?? [])]);
-  note = shortNote(res.data, task);
   engine.reset(resumeStep());
-  outcome(res.data.missing ? "warn" : "ok", note);
+  outcome(res.data.missing ? "warn" : "ok", shortNote(res.data, task));
 }
 
 async function skipTask(engine) {
@@ -301,7 +299,6 @@ async function skipTask(engine) {
   }
   if (res.queued) change(task, { status: "skipped", sequence: last + 1 });
   else merge([res.data.task]);
-  note = null;
   engine.reset(resumeStep());
   outcome(res.queued ? "queued" : "ok", t(res.queued ? "queued_skip" : "skipped", { location: task.location }));
 }
@@ -318,14 +315,14 @@ runScreen({
   steps: {
     cart: { prompt: "p_scan_cart", raw: startCart },
     location: {
-      prompt: (s) => t("p_pick_location", { location: currentTask().location }),
+      prompt: "p_pick_location",
       accepts: ANY_KIND,
       check: checkLocation,
       then: () => ({ task: currentTask().id }),
       next: "item",
     },
     item: {
-      prompt: (s) => t("p_pick_item", { item: currentTask().item.sku }),
+      prompt: "p_pick_item",
       accepts: ANY_KIND,
       check: (s, scan) => checkItem(s, scan, 0),
       then: (s, scan) => {
@@ -374,7 +371,6 @@ runScreen({
         } else {
           merge([res.data.task]);
         }
-        note = null;
         return {};
       },
       // A refusal the page could not foresee (the order was cancelled meanwhile): the server's batch is right.
