@@ -165,12 +165,12 @@ def _locked_task(task: PickTask, actor: Actor) -> PickTask:
     claim_write_lock(db.session)
     task = db.session.scalar(sa.select(PickTask).where(PickTask.id == task.id).with_for_update()
                              .execution_options(populate_existing=True))
+    if task.status not in TO_PICK:
+        raise TaskClosed(_("This pick is %(status)s already.", status=task.status.label), field="task")
     batch = task.batch
     if batch.status != BatchStatus.PICKING or batch.picker_id != actor.user_id:
         raise NotYourBatch(_("This task is on batch %(batch)s, which is not yours to pick.", batch=batch.code),
                            field="task")
-    if task.status not in TO_PICK:
-        raise TaskClosed(_("This pick is %(status)s already.", status=task.status.label), field="task")
     return task
 
 
