@@ -51,6 +51,9 @@ AMAZON_COLUMNS: dict[str, tuple[str, ...]] = {
     "phone": ("ship-phone-number", "buyer-phone-number"), "service_level": ("ship-service-level",),
     "cancel": ("is-cancelled", "cancellation-requested", "verge-of-cancellation"),
 }
+# What the import page lists: each field's usual report column, and those an order cannot do without.
+AMAZON_DOCUMENTED = tuple(options[0] for options in AMAZON_COLUMNS.values())
+AMAZON_REQUIRED = tuple(AMAZON_COLUMNS[field][0] for field in MAPPING_REQUIRED)
 # Statuses in which a missing order is flagged: packed and later ones left the pick floor's hands.
 FLAGGED_WHEN_MISSING = (OrderStatus.OPEN, OrderStatus.ALLOCATED, OrderStatus.PICKING)
 ORDER_FIELDS = ("ordered_at", "ship_by", "deliver_by", "customer_name", "customer_email", "ship_to_name",

@@ -23,16 +23,17 @@ from .access import current_supervisor
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-def run_import(form, spec: CsvImport, params: dict | None = None) -> dict | int | None:
+def run_import(form, spec: CsvImport, params: dict | None = None, *, utf8_only: bool = True) -> dict | int | None:
     """Import the uploaded file: its result (small file), a queued job's id (large file), or None with a
-    field error when the file is unreadable."""
+    field error when the file is unreadable (utf8_only=False: the kind decodes other encodings itself)."""
     data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         form.file.errors = [_("The file is larger than %(mb)d MB. Split it and import the parts.",
                               mb=MAX_UPLOAD_BYTES // (1024 * 1024))]
         return None
     try:
-        data.decode("utf-8-sig")
+        if utf8_only:
+            data.decode("utf-8-sig")
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")]
         return None
@@ -52,7 +53,8 @@ def run_import(form, spec: CsvImport, params: dict | None = None) -> dict | int 
     return None
 
 
-def import_page(form, spec: CsvImport, *, params: dict | None = None, **context):
+def import_page(form, spec: CsvImport, *, params: dict | None = None, template: str = "supervisor/import.html",
+                utf8_only: bool = True, **context):
     """Show an import page; on upload import the file and show what it did (422: nothing read), or queue a
     job for a large file and show its progress (?job=<id>).
 
@@ -60,7 +62,7 @@ def import_page(form, spec: CsvImport, *, params: dict | None = None, **context)
     """
     result, status, job = None, 200, None
     if form.validate_on_submit():
-        outcome = run_import(form, spec, params)
+        outcome = run_import(form, spec, params, utf8_only=utf8_only)
         if isinstance(outcome, int):
             queue.enqueue(outcome)
             return redirect(url_for(request.endpoint, job=outcome), 303)
@@ -74,4 +76,4 @@ def import_page(form, spec: CsvImport, *, params: dict | None = None, **context)
             abort(404)
         if job.status == JobStatus.DONE:
             result = job.result
-    return render_template("supervisor/import.html", form=form, result=result, job=job, **context), status
+    return render_template(template, form=form, result=result, job=job, **context), status

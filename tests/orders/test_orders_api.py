@@ -188,3 +188,31 @@ def test_a_large_import_is_a_job_whose_chunks_keep_orders_whole(api, stock, monk
     assert job["result"]["cancel_requests"] == []
     db.session.expire_all()
     assert {len(o.lines) for o in db.session.query(Order).all()} == {3}
+
+
+def test_the_supervisor_import_page_imports_a_latin_1_report_and_shows_a_large_one_progressing(app, api, stock, users,
+                                                                                               monkeypatch):
+    from server.jobs import queue
+    from tests.supervisor.web import csrf_token, login
+
+    page = app.test_client()
+    assert login(page, users["supervisor"].username).status_code == 302
+    form = page.get("/orders/import").text
+    assert 'name="mapping"' in form and "Amazon unshipped-orders report" in form
+
+    def post(data: bytes):
+        token = csrf_token(page.get("/orders/import").text)
+        return page.post("/orders/import", data={"file": (io.BytesIO(data), "orders.txt"), "mapping": "",
+                                                 "csrf_token": token}, content_type="multipart/form-data")
+
+    small = post(report([item_row("333-1", "1", "SKU-1", buyer="it")], encoding="latin-1"))
+    assert small.status_code == 200, small.text[:300]
+    assert '<strong id="import-created">1</strong>' in small.text
+
+    monkeypatch.setattr("server.csvio.INLINE_ROWS", 2)
+    queued = []
+    monkeypatch.setattr(queue, "enqueue", lambda job_id, app=None: queued.append(job_id))
+    large = post(report([item_row(f"333-{n}", f"{n}", "SKU-1") for n in range(2, 6)]))
+    assert large.status_code == 303 and large.headers["Location"].endswith(f"/orders/import?job={queued[0]}")
+    waiting = page.get(f"/orders/import?job={queued[0]}").text
+    assert 'id="job-progress"' in waiting and 'id="job-total">4<' in waiting
