@@ -8,7 +8,9 @@ Policy ``ship_by`` (the default):
    Every order due before W is in the batch: a shorter walk never delays a more urgent order.
 3. The remaining places are filled from the orders due at W (with a ship-by deadline of end of day, a whole
    day's orders share one deadline, so there is a real choice), choosing each time the order that adds the
-   least walking to the batch, ties by rank. When W is not yet due soon (two hours or more away), deadlines up
+   least walking to the batch, ties by rank. Only the ``LOOK_AHEAD * size`` most urgent candidates compete, so
+   an order out of the way is passed over for a few batches at most (it soon becomes the seed) and the choice
+   costs the same with 100 or 10,000 open orders. When W is not yet due soon (two hours or more away), deadlines up
    to ``TIE_WINDOW`` after W count as equally urgent, so that a deadline a few seconds off (a channel's own
    latest-ship-date against our end-of-day one) does not split a group. An overdue or due-soon deadline is
    never traded for a shorter walk: at such a W only orders due exactly at W compete.
@@ -33,6 +35,7 @@ from .routing import Layout, layout_from_points
 
 POLICIES = ("ship_by", "fifo")
 TIE_WINDOW = timedelta(hours=1)
+LOOK_AHEAD = 12   # the pool: the most urgent LOOK_AHEAD * size candidates, so a far-off order waits a few batches
 NO_DEADLINE = datetime.max.replace(tzinfo=UTC)
 
 Point = tuple[float, float]
@@ -57,14 +60,14 @@ def fifo_key(c: Candidate) -> tuple:
 
 
 class _Walk:
-    """The walking estimate of a set of pick aisles, kept per aisle so adding an order costs O(its aisles)."""
+    """The walking estimate of a set of pick aisles, kept per aisle: what an order adds inside the aisles changes
+    only when an aisle it uses changes, and what it adds along the cross aisle is two comparisons."""
 
     def __init__(self, layout: Layout):
         self.layout = layout
         self.depth = layout.back_y - layout.front_y
         self.spans: dict[int, tuple[float, float]] = {}   # aisle -> (lowest, highest) pick y
-        self.first: int | None = None                      # the leftmost and rightmost pick aisles
-        self.last: int | None = None
+        self.left = self.right = layout.depot[0]           # the cross-aisle walk reaches x = left .. right
 
     def aisles_of(self, points: Sequence[Point]) -> dict[int, tuple[float, float]]:
         """Each point in its nearest aisle, merged to (lowest, highest) y per aisle."""
@@ -79,37 +82,47 @@ class _Walk:
         return spans
 
     def _aisle(self, span: tuple[float, float] | None) -> float:
+        """Walking inside one aisle: end to end, or in and out from the front or the back cross aisle."""
         if span is None:
             return 0.0
         lo, hi = span
         return min(self.depth, 2 * (hi - self.layout.front_y), 2 * (self.layout.back_y - lo))
 
-    def _across(self, first: int | None, last: int | None) -> float:
-        """Along the front cross aisle from the depot to the outermost pick aisles and back."""
-        if first is None:
-            return 0.0
+    def reach(self, spans: dict[int, tuple[float, float]]) -> tuple[float, float]:
+        """How far left and right of the depot the cross-aisle walk to these pick aisles goes (x)."""
         xs, depot = self.layout.aisle_x, self.layout.depot[0]
-        return 2 * (max(xs[last], depot) - min(xs[first], depot))
+        return (min(xs[min(spans)], depot), max(xs[max(spans)], depot)) if spans else (depot, depot)
 
-    def added(self, spans: dict[int, tuple[float, float]]) -> float:
+    def inside(self, spans: dict[int, tuple[float, float]]) -> float:
+        """The walking that `spans` adds inside the aisles."""
         extra = 0.0
         for aisle, (lo, hi) in spans.items():
             old = self.spans.get(aisle)
             merged = (lo, hi) if old is None else (min(lo, old[0]), max(hi, old[1]))
             extra += self._aisle(merged) - self._aisle(old)
-        if spans:
-            first, last = min(spans), max(spans)
-            if self.first is not None:
-                first, last = min(first, self.first), max(last, self.last)
-            extra += self._across(first, last) - self._across(self.first, self.last)
         return extra
 
-    def add(self, spans: dict[int, tuple[float, float]]) -> None:
+    def across(self, reach: tuple[float, float]) -> float:
+        """The walking that reaching `reach` adds along the front cross aisle (there and back)."""
+        left, right = reach
+        return 2 * (max(0.0, right - self.right) + max(0.0, self.left - left))
+
+    def add(self, spans: dict[int, tuple[float, float]]) -> list[int]:
+        """Take the spans into the batch; the aisles whose span changed."""
+        changed = []
         for aisle, (lo, hi) in spans.items():
             old = self.spans.get(aisle)
-            self.spans[aisle] = (lo, hi) if old is None else (min(lo, old[0]), max(hi, old[1]))
-        if self.spans:
-            self.first, self.last = min(self.spans), max(self.spans)
+            new = (lo, hi) if old is None else (min(lo, old[0]), max(hi, old[1]))
+            if new != old:
+                self.spans[aisle] = new
+                changed.append(aisle)
+        left, right = self.reach(spans)
+        self.left, self.right = min(self.left, left), max(self.right, right)
+        return changed
+
+
+def _deadline(c: Candidate) -> datetime:
+    return c.ship_by or NO_DEADLINE
 
 
 def choose_batch(candidates: Sequence[Candidate], *, size: int, now: datetime, policy: str = "ship_by",
@@ -128,15 +141,12 @@ def choose_batch(candidates: Sequence[Candidate], *, size: int, now: datetime, p
     ranked = sorted(candidates, key=rank_key)
     if len(ranked) <= size:
         return [c.order_id for c in ranked]
-    marginal = ranked[size - 1].ship_by or NO_DEADLINE
+    marginal = _deadline(ranked[size - 1])
     urgent = marginal < now + DUE_SOON
     last_tied = marginal if urgent or marginal == NO_DEADLINE else marginal + TIE_WINDOW
-
-    def deadline(c: Candidate) -> datetime:
-        return c.ship_by or NO_DEADLINE
-
-    batch = [c for c in ranked if deadline(c) < marginal]
-    pool = [c for c in ranked[len(batch):] if deadline(c) <= last_tied]
+    must = next(i for i, c in enumerate(ranked) if _deadline(c) >= marginal)   # all due before W: < size
+    batch = ranked[:must]
+    pool = [c for c in ranked[must:LOOK_AHEAD * size] if _deadline(c) <= last_tied]
     if layout is None:
         points = [p for c in batch + pool for p in c.points]
         if not points:   # nowhere to walk: rank decides
@@ -149,11 +159,19 @@ def choose_batch(candidates: Sequence[Candidate], *, size: int, now: datetime, p
         seed = pool.pop(0)
         walk.add(walk.aisles_of(seed.points))
         batch.append(seed)
-    spans = {c.order_id: walk.aisles_of(c.points) for c in pool}
-    rank = {c.order_id: i for i, c in enumerate(pool)}
-    while len(batch) < size and pool:
-        best = min(pool, key=lambda c: (walk.added(spans[c.order_id]), rank[c.order_id]))
-        pool.remove(best)
-        walk.add(spans[best.order_id])
-        batch.append(best)
+    spans = [walk.aisles_of(c.points) for c in pool]
+    reach = [walk.reach(s) for s in spans]
+    inside = [walk.inside(s) for s in spans]
+    users: dict[int, list[int]] = {}   # aisle -> the pool's candidates (by index) that pick in it
+    for k, s in enumerate(spans):
+        for aisle in s:
+            users.setdefault(aisle, []).append(k)
+    left = list(range(len(pool)))      # indices in rank order, so min() breaks ties by rank
+    while len(batch) < size and left:
+        best = min(left, key=lambda k: inside[k] + walk.across(reach[k]))
+        left.remove(best)
+        batch.append(pool[best])
+        for aisle in walk.add(spans[best]):
+            for k in users[aisle]:
+                inside[k] = walk.inside(spans[k])
     return [c.order_id for c in sorted(batch, key=rank_key)]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from server.picking.routing import Layout, route_length, route_order, stops_from_points
-from server.picking.selection import TIE_WINDOW, Candidate, choose_batch
+from server.picking.selection import LOOK_AHEAD, TIE_WINDOW, Candidate, choose_batch
 
 NOW = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
 TODAY = datetime(2026, 6, 10, 23, 59, 59, tzinfo=UTC)
@@ -83,6 +83,15 @@ def test_a_due_soon_deadline_is_never_traded_for_a_slightly_later_shorter_walk()
     assert choose_batch(later, size=2, now=NOW, layout=LAYOUT) == [1, 3]
     beyond = [*later[:2], cand(3, TOMORROW + TIE_WINDOW + timedelta(seconds=1), (57, 19))]
     assert choose_batch(beyond, size=2, now=NOW, layout=LAYOUT) == [1, 2]
+
+
+def test_only_the_most_urgent_few_batches_worth_compete_for_a_place():
+    size = 4
+    seed = cand(0, TODAY, (0, 1))
+    far = [cand(i, TODAY, (30 + 3 * (i % 10), 19), ordered_minutes=i) for i in range(1, LOOK_AHEAD * size)]
+    in_the_seeds_bin = cand(999, TODAY, (0, 1), ordered_minutes=LOOK_AHEAD * size)   # the youngest
+    assert 999 not in choose_batch([seed, *far, in_the_seeds_bin], size=size, now=NOW, layout=LAYOUT)
+    assert 999 in choose_batch([seed, *far[:-1], in_the_seeds_bin], size=size, now=NOW, layout=LAYOUT)
 
 
 def test_sizes_empty_input_and_orders_without_deadline_or_points():
