@@ -296,6 +296,8 @@ def list_mappings() -> list[OrderImportMapping]:
 def save_mapping(name: str, *, channel: str, columns: dict[str, str], actor: Actor | None) -> OrderImportMapping:
     """Create or replace the mapping `name` (our field → the file's column header); our required fields must
     each name a column."""
+    if not 0 < len(name) <= 64 or name != name.strip():
+        raise InvalidInput(_("A mapping's name has 1 to 64 characters, without spaces around."), field="name")
     columns = {field: header.strip() for field, header in columns.items() if header and header.strip()}
     missing = [field for field in MAPPING_REQUIRED if field not in columns]
     if missing:

@@ -154,6 +154,9 @@ def test_a_csv_import_through_a_saved_mapping(api, stock):
     saved = api().client.put("/api/orders/import-mappings/shop-export", json={"channel": "Shop", "columns": columns},
                              headers=api().headers(write=True))
     assert saved.status_code == 200, saved.get_json()
+    too_long = api().client.put("/api/orders/import-mappings/" + "m" * 65, json={"channel": "Shop", "columns": columns},
+                                headers=api().headers(write=True))
+    assert_problem(too_long, 422, field="name")
     csv = ("Order,Item,Qty,Name,Street,Town,Zip,Country,Ship by\r\n"
            "S-1,SKU-1,1,Zoë Brontë,1 Rue X,Paris,75001,FR,2026-05-12\r\n"
            "S-1,SKU-2,3,Zoë Brontë,1 Rue X,Paris,75001,FR,2026-05-12\r\n"
