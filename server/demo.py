@@ -2,7 +2,8 @@
 
 Three zones laid out in aisles with floor coordinates and an S-shaped pick sequence, 320 items with
 valid GTINs (some with FNSKUs, case packs, lots and expiry), opening stock posted through the ledger,
-floor and office users with fixed demo credentials, and open orders with ship-by dates.
+floor and office users with fixed demo credentials, open orders with ship-by dates and their stock
+reserved, and one released pick batch.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from .inventory.codes import LocationKind
 from .inventory.ledger import Actor
 from .inventory.locations import create_location, find_location, get_or_create_zone
 from .inventory.moves import adjust_stock
-from .orders.models import Order, OrderLine
+from .orders.services import create_order
+from .picking.allocation import allocate
+from .picking.batching import build_batch
 from .scanning.gs1 import gs1_check_digit
 
 # Fixed demo credentials (also in the README). Never use these on a real floor.
@@ -56,8 +59,9 @@ COLD_NOUNS = ["Probiotic", "Vaccine cooler pack", "Cheese", "Chocolate", "Insuli
 CITIES = [("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Seattle", "WA", "98101"),
           ("Boston", "MA", "02108"), ("Miami", "FL", "33101"), ("Chicago", "IL", "60601"),
           ("Portland", "OR", "97201"), ("Phoenix", "AZ", "85001")]
-NAMES = ["Jordan Lee", "Priya Patel", "Maria Garcia", "Tom Becker", "Aiko Tanaka", "Sam O'Neil",
-         "Fatima Khan", "Luca Rossi", "Chen Wei", "Olga Ivanova", "Kwame Mensah", "Lena Vogel"]
+NAMES = ["Jordan Lee", "Priya Patel", "María José Núñez", "Tom Becker", "Aiko Tanaka", "Sam O'Neil",
+         "Fatima Khan", "Niccolò Ferrè", "陈伟", "Ольга Иванова", "Kwame Mensah", "Lena Vogel"]
+SERVICE_LEVELS = ["Standard", "Standard", "Expedited", "Standard", "SecondDay", "NextDay"]
 
 
 def gtin13(item_ref: int) -> str:
@@ -100,8 +104,8 @@ def seed_locations() -> dict[str, list]:
     for n in range(1, 4):
         cart = create_location(f"CART-{n}", kind=LocationKind.CART, parent=find_location("STAGE-1"),
                                pickable=False)
-        for t in range(1, 7):
-            create_location(f"TOTE-{(n - 1) * 6 + t:03d}", kind=LocationKind.TOTE, parent=cart, pickable=False)
+        for t in range(1, 9):  # as many totes as a batch has orders (PICK_BATCH_SIZE)
+            create_location(f"TOTE-{(n - 1) * 8 + t:03d}", kind=LocationKind.TOTE, parent=cart, pickable=False)
     create_location("QUARANTINE", kind=LocationKind.STAGING, zone=dock_zone, blocked=True, pickable=False)
     return bins
 
@@ -150,20 +154,36 @@ def seed_stock(rng: random.Random, items: list[Item], bins: dict[str, list], act
     return postings
 
 
-def seed_orders(rng: random.Random, items: list[Item], count: int = 72) -> None:
+def seed_orders(rng: random.Random, items: list[Item], actor: Actor, count: int = 72) -> None:
+    """Open orders through the orders service, as an import would make them: most from Amazon, some from a
+    web shop; customers in several scripts; deadlines from the warehouse calendar, and a few with the
+    channel's own latest-ship-date already past or due within the hour, so every urgency shows."""
     now = utcnow()
     for n in range(count):
-        name = NAMES[n % len(NAMES)]
         city, state, postal = CITIES[n % len(CITIES)]
-        ordered = now - timedelta(hours=rng.randint(1, 60))
-        order = Order(channel="amazon", channel_order_id=f"11{n % 10}-{1000000 + n * 7919:07d}-{2000000 + n * 104729 % 9999999:07d}",
-                      ship_to_name=name, ship_to_address1=f"{100 + n} Main Street", ship_to_city=city,
-                      ship_to_state=state, ship_to_postal_code=postal, ship_to_country="US",
-                      ordered_at=ordered, ship_by=ordered + timedelta(days=2))
-        for item in rng.sample(items, 1 if rng.random() < 0.6 else rng.randint(2, 3)):
-            order.lines.append(OrderLine(item_id=item.id, qty=1 if rng.random() < 0.8 else 2))
-        db.session.add(order)
-    db.session.flush()
+        name = NAMES[n % len(NAMES)]
+        amazon = n % 6 != 5
+        data = {
+            "channel": "amazon" if amazon else "webshop",
+            "channel_order_id": (f"11{n % 10}-{1000000 + n * 7919:07d}-{2000000 + n * 104729 % 9999999:07d}"
+                                 if amazon else f"WS-{5000 + n}"),
+            "customer_name": name, "service_level": SERVICE_LEVELS[n % len(SERVICE_LEVELS)],
+            "ship_to": {"name": name, "address1": f"{100 + n} Main Street", "city": city, "state": state,
+                        "postal_code": postal, "country": "US"},
+            "ordered_at": now - timedelta(hours=rng.randint(1, 60)),
+            "lines": [{"sku": item.sku, "qty": 1 if rng.random() < 0.8 else 2,
+                       "channel_line_id": f"{40000000000000 + n * 100 + k}" if amazon else None}
+                      for k, item in enumerate(rng.sample(items, 1 if rng.random() < 0.6 else rng.randint(2, 3)))],
+        }
+        if n % 12 == 3:  # the channel's latest-ship-date: one overdue, one due within the hour, alternately
+            data["ship_by"] = now + (timedelta(hours=-3) if n % 24 == 3 else timedelta(minutes=50))
+        create_order(data, actor=actor, source="demo")
+
+
+def seed_floor_work(actor: Actor) -> None:
+    """Reserve stock for the open orders, most urgent first, and put one batch on the floor for a picker."""
+    allocate(actor=actor)
+    build_batch(size=6, actor=actor, release=True)
 
 
 def seed_demo() -> bool:
@@ -178,7 +198,9 @@ def seed_demo() -> bool:
     bins = seed_locations()
     items = seed_items(rng)
     seed_stock(rng, items, bins, Actor(user_id=admin_id, device_id="demo-seed"))
-    seed_orders(rng, items)
+    demo_actor = Actor(user_id=admin_id, device_id="demo-seed")
+    seed_orders(rng, items, demo_actor)
+    seed_floor_work(demo_actor)
     return True
 
 
