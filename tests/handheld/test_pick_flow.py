@@ -98,7 +98,10 @@ def take_item(page, task: dict, *, offline: bool = False) -> None:
     wedge_scan(page, SCAN_FOR[task["sku"]])
     if task["sku"] == "VIT-1":  # lot-tracked, the SKU label carries no lot: the page asks for it
         expect(page.locator("#lot-choice")).to_be_visible()
-        page.locator(f'#lot-list [data-lot="{LOT}"]').click()
+        lot = page.locator(f'#lot-list [data-lot="{LOT}"]')
+        expect(lot).to_contain_text(f"Lot {LOT} · Expires ")
+        expect(lot).not_to_contain_text("here")  # the task knows its lot, not how many the bin holds
+        lot.click()
     expect(page.locator("#pick-screen")).to_have_attribute("data-step", "tote")
     expect(page.locator("#qty")).to_have_value(str(task["qty"]))
     wedge_scan(page, task["tote"])

@@ -62,7 +62,7 @@ function merge(updated) {
     if (i >= 0) tasks[i] = task;
     else tasks.push(task);
   }
-  tasks.sort((a, b) => Number(!TO_PICK.has(a.status)) - Number(!TO_PICK.has(b.status)) || a.sequence - b.sequence);
+  tasks.sort((a, b) => a.sequence - b.sequence); // walking order; a skipped task was given the last place
   keep({ ...batch, tasks });
 }
 
@@ -140,13 +140,10 @@ function checkTote(s, scan) {
   return t("wrong_tote", { expected: task.tote, number: task.tote_number });
 }
 
-// After the item scans: the lot question if the scan carried none, then the quantity or the tote.
-function afterItem(s, qty) {
-  const task = currentTask();
-  const next = qty >= left(task) ? "tote" : "qty";
-  if (task.lot && !s.item.lot) return "lot";
-  return next;
-}
+// After the item scan: the lot question if the scan carried none, then the quantity (unless the scan made
+// it) and the tote.
+const afterItem = (s, qty) => (currentTask().lot && !s.item.lot ? "lot" : afterQty(qty));
+const afterQty = (qty) => (qty >= left(currentTask()) ? "tote" : "qty");
 
 // ---- on screen -------------------------------------------------------------------------------------
 
@@ -332,7 +329,7 @@ runScreen({
                        name: currentTask().item.name };
         const task = currentTask();
         const lots = task.lot ? [{ lot: task.lot, expiry: task.expiry }] : null;
-        return { item, stamp: null, lots, lotNext: match.units >= left(task) ? "tote" : "qty" };
+        return { item, stamp: null, lots, lotNext: afterQty(match.units) };
       },
       next: (s) => afterItem(s, eng.stepper.value),
     },
@@ -344,7 +341,7 @@ runScreen({
         eng.stepper.set(eng.stepper.value + matchItem(currentTask(), scan).units, { quiet: true });
         return {};
       },
-      next: () => (eng.stepper.value >= left(currentTask()) ? "tote" : "qty"),
+      next: () => afterQty(eng.stepper.value),
     },
     tote: {
       prompt: () => t("p_pick_tote", { number: currentTask().tote_number, tote: currentTask().tote }),
