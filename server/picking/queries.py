@@ -17,12 +17,12 @@ from ..inventory.models import Location, Zone
 from ..orders.models import Order, OrderLine
 from ..orders.queries import OrderFilter, order_rows
 from ..scanning.models import ScanLog
+from .batching import ACTIVE_BATCH_STATUSES
 from .models import BatchOrder, BatchStatus, PickBatch, PickTask, TaskStatus
+from .services import TO_PICK
 
-# A task is done once picked or found short; open and skipped ones are still to pick.
+# A task is done once picked or found short (services.TO_PICK are still to pick; cancelled ones don't count).
 DONE_TASKS = (TaskStatus.PICKED, TaskStatus.SHORT)
-LEFT_TASKS = (TaskStatus.OPEN, TaskStatus.SKIPPED)
-ACTIVE_BATCHES = (BatchStatus.DRAFT, BatchStatus.RELEASED, BatchStatus.PICKING)
 # The batch list's status filter: a BatchStatus value, or one of these two.
 ACTIVE = "active"
 ALL_STATUSES = "all"
@@ -60,7 +60,7 @@ def batch_rows(status: str = ACTIVE):
     tasks = (sa.select(PickTask.batch_id,
                        sa.func.count().filter(PickTask.status != TaskStatus.CANCELLED).label("total"),
                        sa.func.count().filter(PickTask.status.in_(DONE_TASKS)).label("done"),
-                       sa.func.coalesce(sa.func.sum(PickTask.qty), 0).label("units"))
+                       sa.func.sum(PickTask.qty).filter(PickTask.status != TaskStatus.CANCELLED).label("units"))
              .group_by(PickTask.batch_id).subquery())
     cart = aliased(Location)
     stmt = (sa.select(PickBatch.id, PickBatch.status, PickBatch.sort_later, PickBatch.route_m,
@@ -76,7 +76,7 @@ def batch_rows(status: str = ACTIVE):
             .outerjoin(orders, orders.c.batch_id == PickBatch.id)
             .outerjoin(tasks, tasks.c.batch_id == PickBatch.id))
     if status == ACTIVE:
-        stmt = stmt.where(PickBatch.status.in_(ACTIVE_BATCHES))
+        stmt = stmt.where(PickBatch.status.in_(ACTIVE_BATCH_STATUSES))
     elif status != ALL_STATUSES:
         stmt = stmt.where(PickBatch.status == BatchStatus(status))
     return stmt.order_by(PickBatch.id.desc())
@@ -170,7 +170,7 @@ def pickers_at_work(now: datetime) -> list[dict]:
         .group_by(ApiToken.user_id)).all()
     since = {row.user_id: row.since for row in signed_in}
     left = (sa.select(PickTask.batch_id, sa.func.count().label("left"))
-            .where(PickTask.status.in_(LEFT_TASKS)).group_by(PickTask.batch_id).subquery())
+            .where(PickTask.status.in_(TO_PICK)).group_by(PickTask.batch_id).subquery())
     batches = db.session.execute(
         sa.select(PickBatch.picker_id, PickBatch.id, PickBatch.started_at,
                   sa.func.coalesce(left.c.left, 0).label("left"))

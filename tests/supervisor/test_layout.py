@@ -15,7 +15,9 @@ VIEWPORTS = ({"width": 768, "height": 1024}, {"width": 1366, "height": 768})
 # Endpoints that answer no HTML page: files, the site icon and CSV downloads.
 NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export",
              "supervisor.stock_locations_export", "supervisor.movements_export",
-             "supervisor.job_progress")  # JSON polled by jobs.js
+             "supervisor.job_progress",  # JSON polled by jobs.js
+             "supervisor.orders_export", "supervisor.batches_export", "supervisor.pickers_export",
+             "supervisor.rates_export")
 
 
 def _seed() -> dict[str, object]:
@@ -28,6 +30,7 @@ def _seed() -> dict[str, object]:
     from server.http import run_in_transaction
     from server.inventory import ledger
     from server.inventory.ledger_models import StockMove
+    from server.picking.batching import build_batch
     from server.receiving import services as receiving
 
     def activity():
@@ -42,8 +45,9 @@ def _seed() -> dict[str, object]:
         receiving.start_blind_receipt(supplier="Walk-in delivery")
         first = db.session.scalar(sa.select(StockMove).order_by(StockMove.id).limit(1))
         undo = ledger.reverse_move(first, actor=actor)[0]  # its page shows both links and the reversal form
+        batch = build_batch(size=8, actor=actor)  # allocates the demo's open orders first
         return {"sku": "SKU-1015", "code": "STAGE-1", "move_id": undo.id, "receipt_id": receipt.id,
-                "user_id": admin.id}
+                "user_id": admin.id, "order_id": batch.orders[0].order_id, "batch_id": batch.id}
 
     return run_in_transaction(activity)
 

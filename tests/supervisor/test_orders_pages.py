@@ -32,7 +32,7 @@ NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
 TOMORROW = datetime(2026, 3, 14, 23, 0, tzinfo=UTC)
 
 
-def _order(ref: str, *, ship_by: datetime | None = None, status: str = "open", channel: str = "amazon",
+def make_order(ref: str, *, ship_by: datetime | None = None, status: str = "open", channel: str = "amazon",
            lines=(("MUG-1", 1),), name: str = "Ana Díaz", customer: str | None = None, short: int = 0,
            cancel_requested: bool = False) -> int:
     """An order written straight to its tables (the read side needs no import path)."""
@@ -72,11 +72,11 @@ def _listed(client, **args) -> list[str]:
 # --- the list --------------------------------------------------------------------------------------------
 
 def test_the_list_shows_orders_not_closed_by_ship_by_and_the_dashboard_card_leads_there(floor, supervisor, berlin):
-    _order("O-LATE", ship_by=NOW + timedelta(hours=30))
-    _order("O-NONE")
-    _order("O-SOON", ship_by=NOW + timedelta(hours=1), status="allocated")
-    _order("O-SHIPPED", ship_by=NOW - timedelta(hours=5), status="shipped")
-    _order("O-CANCELLED", ship_by=NOW - timedelta(hours=4), status="cancelled")
+    make_order("O-LATE", ship_by=NOW + timedelta(hours=30))
+    make_order("O-NONE")
+    make_order("O-SOON", ship_by=NOW + timedelta(hours=1), status="allocated")
+    make_order("O-SHIPPED", ship_by=NOW - timedelta(hours=5), status="shipped")
+    make_order("O-CANCELLED", ship_by=NOW - timedelta(hours=4), status="cancelled")
     assert _listed(supervisor) == ["O-SOON", "O-LATE", "O-NONE"]
     assert _listed(supervisor, status="all") == ["O-SHIPPED", "O-CANCELLED", "O-SOON", "O-LATE", "O-NONE"]
     assert _listed(supervisor, status="cancelled") == ["O-CANCELLED"]
@@ -101,7 +101,7 @@ def test_the_urgency_filters_split_the_orders_at_the_two_hour_edge_and_the_end_o
                  "O-2H-PLUS": NOW + timedelta(hours=2, minutes=1), "O-DAY-END": TOMORROW - timedelta(seconds=1),
                  "O-TOMORROW": TOMORROW, "O-NONE": None}
     for ref, ship_by in deadlines.items():
-        _order(ref, ship_by=ship_by)
+        make_order(ref, ship_by=ship_by)
     expected = {"overdue": ["O-OVERDUE"], "due_2h": ["O-NOW", "O-2H-MINUS"],
                 "due_today": ["O-2H", "O-2H-PLUS", "O-DAY-END"], "later": ["O-TOMORROW", "O-NONE"]}
     for u, refs in expected.items():
@@ -114,9 +114,9 @@ def test_the_urgency_filters_split_the_orders_at_the_two_hour_edge_and_the_end_o
 
 
 def test_the_filters_by_channel_flags_and_search_find_exactly_their_orders(floor, supervisor, berlin):
-    _order("114-0000001", channel="amazon", name="Иван Петров", ship_by=NOW + timedelta(hours=3))
-    _order("114-0000002", channel="amazon", name="王小明", short=2, ship_by=NOW + timedelta(hours=4))
-    _order("SHOP-7", channel="shop", name="Giulia Rossi", customer="Marco Rossi", cancel_requested=True,
+    make_order("114-0000001", channel="amazon", name="Иван Петров", ship_by=NOW + timedelta(hours=3))
+    make_order("114-0000002", channel="amazon", name="王小明", short=2, ship_by=NOW + timedelta(hours=4))
+    make_order("SHOP-7", channel="shop", name="Giulia Rossi", customer="Marco Rossi", cancel_requested=True,
            ship_by=NOW + timedelta(hours=5))
     assert _listed(supervisor, channel="shop") == ["SHOP-7"]
     assert _listed(supervisor, channel="amazon") == ["114-0000001", "114-0000002"]
@@ -133,9 +133,9 @@ def test_the_filters_by_channel_flags_and_search_find_exactly_their_orders(floor
 
 
 def test_the_export_holds_every_order_the_filters_select(floor, supervisor, berlin):
-    _order("O-1", ship_by=NOW + timedelta(minutes=30), lines=(("MUG-1", 2), ("TEA-1", 1)), name="=cmd()")
-    _order("O-2", ship_by=NOW + timedelta(minutes=45), channel="shop")
-    _order("O-3", ship_by=NOW + timedelta(days=3))
+    make_order("O-1", ship_by=NOW + timedelta(minutes=30), lines=(("MUG-1", 2), ("TEA-1", 1)), name="=cmd()")
+    make_order("O-2", ship_by=NOW + timedelta(minutes=45), channel="shop")
+    make_order("O-3", ship_by=NOW + timedelta(days=3))
     lines = csv_rows(supervisor.get("/orders/export.csv", query_string={"urgency": "due_2h"}))
     header, body = lines[0], lines[1:]
     assert header[:4] == ["channel", "channel_order_id", "status", "customer"]
@@ -166,7 +166,7 @@ def _post(client, page: str, action: str, data: dict | None = None):
 
 def test_allocate_now_reserves_the_stock_and_the_page_shows_lines_reservations_shortage_and_history(
         floor, supervisor, users, berlin):
-    order_id = _order("O-ALLOC", ship_by=NOW + timedelta(hours=6), lines=(("MUG-1", 2), ("TEA-1", 3)),
+    order_id = make_order("O-ALLOC", ship_by=NOW + timedelta(hours=6), lines=(("MUG-1", 2), ("TEA-1", 3)),
                       name="李华", customer="李华")
     page = f"/orders/{order_id}"
     r = _post(supervisor, page, f"{page}/allocate")
@@ -182,11 +182,12 @@ def test_allocate_now_reserves_the_stock_and_the_page_shows_lines_reservations_s
     assert table(detail, "order-shortage") == [["TEA-1", "Green tea", "2", "DOCK-1 (6)"]]
     assert rows(detail, "sku") == ["MUG-1", "TEA-1", "TEA-1"]  # lines, then the shortage
 
-    short_free = _order("O-FULL", ship_by=NOW + timedelta(hours=7), lines=(("MUG-1", 3),))
+    short_free = make_order("O-FULL", ship_by=NOW + timedelta(hours=7), lines=(("MUG-1", 3),))
     _post(supervisor, f"/orders/{short_free}", f"/orders/{short_free}/allocate")
     full = supervisor.get(f"/orders/{short_free}").text
     assert flashes(full) == ["Order O-FULL allocated."]
-    assert table(full, "order-history")[0][1:4] == ["Open", "Allocated", f"{users['supervisor'].username} supervisor-web"]
+    by = f"{users['supervisor'].username} supervisor-web"
+    assert table(full, "order-history")[0][1:4] == ["Open", "Allocated", by]
     assert "order-allocate" not in full  # an allocated order has nothing more to allocate
 
 
@@ -196,7 +197,7 @@ def test_the_page_lists_the_order_s_picks_with_batch_tote_and_picker(floor, supe
     from server.orders.models import OrderLine
     from server.picking.models import BatchOrder, BatchStatus, PickBatch, PickTask, TaskStatus
 
-    order_id = _order("O-PICK", ship_by=NOW + timedelta(hours=6), status="picking", lines=(("MUG-1", 2),))
+    order_id = make_order("O-PICK", ship_by=NOW + timedelta(hours=6), status="picking", lines=(("MUG-1", 2),))
 
     def batch():
         line = db.session.scalar(sa.select(OrderLine).where(OrderLine.order_id == order_id))
@@ -220,7 +221,7 @@ def test_the_page_lists_the_order_s_picks_with_batch_tote_and_picker(floor, supe
 
 def test_a_supervisor_cancels_an_order_with_a_reason_and_its_reservations_are_released(floor, supervisor, users,
                                                                                       berlin):
-    order_id = _order("O-CXL", ship_by=NOW + timedelta(hours=6), lines=(("MUG-1", 2),))
+    order_id = make_order("O-CXL", ship_by=NOW + timedelta(hours=6), lines=(("MUG-1", 2),))
     page = f"/orders/{order_id}"
     _post(supervisor, page, f"{page}/allocate")
     assert _reserved_units("MUG-1") == 2
@@ -241,7 +242,7 @@ def test_a_supervisor_cancels_an_order_with_a_reason_and_its_reservations_are_re
 
 @pytest.mark.parametrize("decision, status", [("keep", "open"), ("cancel", "cancelled")])
 def test_a_supervisor_decides_the_channel_s_cancel_request(floor, supervisor, berlin, decision, status):
-    order_id = _order("O-REQ", ship_by=NOW + timedelta(hours=6), cancel_requested=True)
+    order_id = make_order("O-REQ", ship_by=NOW + timedelta(hours=6), cancel_requested=True)
     page = f"/orders/{order_id}"
     assert "channel-cancel-form" in supervisor.get(page).text
     r = _post(supervisor, page, f"{page}/channel-cancel", {"decision": decision, "reason": "Asked the buyer"})
@@ -255,33 +256,32 @@ def test_a_supervisor_decides_the_channel_s_cancel_request(floor, supervisor, be
 ACTIONS = ("cancel", "channel-cancel", "allocate")
 
 
-@pytest.mark.parametrize("action", ACTIONS)
-def test_the_order_actions_refuse_a_post_without_the_form_token(floor, supervisor, action):
-    order_id = _order("O-CSRF", lines=(("MUG-1", 1),), cancel_requested=True)
-    r = supervisor.post(f"/orders/{order_id}/{action}", data={"reason": "x", "source": "seller",
-                                                               "decision": "cancel"})
-    assert r.status_code == 400
-    assert 'data-status="open"' in supervisor.get(f"/orders/{order_id}").text
-    assert _reserved_units("MUG-1") == 0
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-def test_a_picker_cannot_act_on_an_order(floor, app, users, action):
-    from datetime import timedelta as td
-
+def floor_session(app, user):
+    """A browser holding a valid session of a floor worker (as if one had slipped past the sign-in) and a form
+    token of its session → (client, token)."""
     from server.auth import services
     from server.extensions import db
 
-    order_id = _order("O-FLOOR", lines=(("MUG-1", 1),), cancel_requested=True)
     client = app.test_client()
     token = csrf_token(client.get("/login").text)
-    session_id = run_in_transaction(lambda: services.start_web_session(db.session.merge(users["picker"]), td(hours=1)))
+    session_id = run_in_transaction(lambda: services.start_web_session(db.session.merge(user), timedelta(hours=1)))
     with client.session_transaction() as s:
-        s["uid"], s["sid"] = users["picker"].id, session_id
-    assert client.get(f"/orders/{order_id}").status_code == 403
-    r = client.post(f"/orders/{order_id}/{action}", data={"csrf_token": token, "reason": "x", "source": "seller",
-                                                           "decision": "cancel"})
-    assert r.status_code == 403
+        s["uid"], s["sid"] = user.id, session_id
+    return client, token
+
+
+def test_the_order_actions_refuse_a_post_without_the_form_token_and_from_a_picker(floor, app, supervisor, users,
+                                                                                  subtests):
+    order_id = make_order("O-GUARD", lines=(("MUG-1", 1),), cancel_requested=True)
+    picker, token = floor_session(app, users["picker"])
+    assert picker.get(f"/orders/{order_id}").status_code == 403
+    data = {"reason": "x", "source": "seller", "decision": "cancel"}
+    for action in ACTIONS:
+        with subtests.test(action=action):
+            assert supervisor.post(f"/orders/{order_id}/{action}", data=data).status_code == 400
+            assert picker.post(f"/orders/{order_id}/{action}", data={**data, "csrf_token": token}).status_code == 403
+    page = supervisor.get(f"/orders/{order_id}").text
+    assert 'data-status="open"' in page and "channel-cancel-form" in page
     assert _reserved_units("MUG-1") == 0
 
 
