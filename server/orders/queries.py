@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import sqlalchemy as sa
 
 from ..auth.models import User
 from ..catalog.models import Item
+from ..db import utcnow
 from ..extensions import db
 from ..inventory.codes import CONTAINER_KINDS
 from ..inventory.ledger_models import NO_LOT, Reservation, StockBalance
@@ -17,6 +18,7 @@ from ..inventory.models import Location
 from ..inventory.reservations import reserved_by_line
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .status import CLOSED_ORDER_STATUSES
+from .urgency import includes_missing, urgency_bounds
 
 # The list's status filter: an OrderStatus value, or one of these two.
 NOT_CLOSED = "not_closed"
@@ -36,14 +38,17 @@ def channels() -> list[str]:
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """What the order list shows. ship_by_from/ship_by_until bound ship_by as [from, until) in UTC; with
-    no_ship_by_too an order without a ship-by deadline is in the range as well (urgency "later")."""
+    """Which orders a list shows (the supervisor's page and the API's list).
+
+    status: an OrderStatus value, NOT_CLOSED or ALL_STATUSES. urgency: an orders.urgency class, measured at
+    `now` in the warehouse's time zone `tz`.
+    """
 
     status: str = NOT_CLOSED
     channel: str | None = None
-    ship_by_from: datetime | None = None
-    ship_by_until: datetime | None = None
-    no_ship_by_too: bool = False
+    urgency: str | None = None
+    now: datetime | None = None
+    tz: tzinfo | str = "UTC"
     short_only: bool = False
     cancel_requests_only: bool = False
     q: str | None = None
@@ -52,42 +57,55 @@ class OrderFilter:
 def _contains(column, q: str):
     # LIKE is case-blind for ASCII on SQLite only; upper() on both sides finds "müller" as "MÜLLER" on
     # PostgreSQL, and the plain test finds Cyrillic or Chinese typed as stored on either.
-    return sa.or_(column.contains(q, autoescape=True), sa.func.upper(column).contains(q.upper(), autoescape=True))
+    return sa.or_(column.contains(q, autoescape=True),
+                  sa.func.upper(column).contains(q.upper(), autoescape=True))
+
+
+def order_conditions(f: OrderFilter) -> list:
+    """The SQL conditions on Order that select the filter's orders."""
+    conditions = []
+    if f.status == NOT_CLOSED:
+        conditions.append(Order.status.not_in(CLOSED_ORDER_STATUSES))
+    elif f.status != ALL_STATUSES:
+        conditions.append(Order.status == OrderStatus(f.status))
+    if f.channel:
+        conditions.append(Order.channel == f.channel)
+    if f.urgency:
+        start, end = urgency_bounds(f.urgency, now=f.now or utcnow(), tz=f.tz)
+        within = sa.and_(Order.ship_by >= start if start is not None else sa.true(),
+                         Order.ship_by < end if end is not None else sa.true())
+        conditions.append(sa.or_(within, Order.ship_by.is_(None)) if includes_missing(f.urgency) else within)
+    if f.short_only:
+        conditions.append(Order.short_units > 0)
+    if f.cancel_requests_only:
+        conditions.append(Order.channel_cancel_requested_at.is_not(None))
+    if f.q:
+        conditions.append(sa.or_(_contains(Order.channel_order_id, f.q), _contains(Order.customer_name, f.q),
+                                 _contains(Order.ship_to_name, f.q)))
+    return conditions
+
+
+def most_urgent_first() -> tuple:
+    """The lists' order: earliest ship-by first, orders without one last."""
+    return Order.ship_by.is_(None), Order.ship_by, Order.id
 
 
 def order_rows(f: OrderFilter):
-    """Orders matching the filter, ship-by first (orders without one last): one row each with its line and
-    unit counts. A select statement: the page takes one page of it, the export streams all of it."""
+    """The filter's orders, most urgent first, one row each with its line, unit and picked counts.
+    A select statement: the page takes one page of it, the export streams all of it."""
     lines = (sa.select(OrderLine.order_id, sa.func.count().label("lines"),
                        sa.func.sum(OrderLine.qty).label("units"),
                        sa.func.sum(OrderLine.qty_picked).label("picked"))
              .group_by(OrderLine.order_id).subquery())
-    stmt = (sa.select(Order.id, Order.channel, Order.channel_order_id, Order.customer_name, Order.ship_to_name,
+    return (sa.select(Order.id, Order.channel, Order.channel_order_id, Order.customer_name, Order.ship_to_name,
                       Order.ship_to_city, Order.ship_to_country, Order.status, Order.service_level,
                       Order.ordered_at, Order.ship_by, Order.ship_by_source, Order.short_units,
                       Order.channel_cancel_requested_at,
                       sa.func.coalesce(lines.c.lines, 0).label("lines"),
                       sa.func.coalesce(lines.c.units, 0).label("units"),
                       sa.func.coalesce(lines.c.picked, 0).label("picked"))
-            .outerjoin(lines, lines.c.order_id == Order.id))
-    if f.status == NOT_CLOSED:
-        stmt = stmt.where(Order.status.not_in(CLOSED_ORDER_STATUSES))
-    elif f.status != ALL_STATUSES:
-        stmt = stmt.where(Order.status == OrderStatus(f.status))
-    if f.channel:
-        stmt = stmt.where(Order.channel == f.channel)
-    if f.ship_by_from is not None or f.ship_by_until is not None:
-        within = sa.and_(Order.ship_by >= f.ship_by_from if f.ship_by_from is not None else sa.true(),
-                         Order.ship_by < f.ship_by_until if f.ship_by_until is not None else sa.true())
-        stmt = stmt.where(sa.or_(within, Order.ship_by.is_(None)) if f.no_ship_by_too else within)
-    if f.short_only:
-        stmt = stmt.where(Order.short_units > 0)
-    if f.cancel_requests_only:
-        stmt = stmt.where(Order.channel_cancel_requested_at.is_not(None))
-    if f.q:
-        stmt = stmt.where(sa.or_(_contains(Order.channel_order_id, f.q), _contains(Order.customer_name, f.q),
-                                 _contains(Order.ship_to_name, f.q)))
-    return stmt.order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
+            .outerjoin(lines, lines.c.order_id == Order.id)
+            .where(*order_conditions(f)).order_by(*most_urgent_first()))
 
 
 def _reservation_rows(line_ids: Iterable[int]):

@@ -191,24 +191,13 @@ def search_orders(*, status: str | None = None, channel: str | None = None, urge
     """Orders matching the filters, most urgent first (ship-by, then id), and how many match in all.
 
     urgency: overdue / due_2h / due_today / later by orders/urgency.py, in the warehouse's time zone."""
-    from .urgency import includes_missing, urgency_bounds
+    from . import queries
 
-    stmt = sa.select(Order)
-    if status:
-        stmt = stmt.where(Order.status == OrderStatus(status))
-    if channel:
-        stmt = stmt.where(Order.channel == channel.strip().lower())
-    if q:
-        like = f"%{q.strip().upper()}%"
-        stmt = stmt.where(sa.or_(sa.func.upper(Order.channel_order_id).like(like),
-                                 sa.func.upper(Order.ship_to_name).like(like)))
-    if urgency:
-        start, end = urgency_bounds(urgency, now=now or utcnow(), tz=calendar().timezone)
-        window = sa.and_(*([Order.ship_by >= start] if start else []), *([Order.ship_by < end] if end else []))
-        stmt = stmt.where(sa.or_(window, Order.ship_by.is_(None)) if includes_missing(urgency) else window)
+    stmt = sa.select(Order).where(*queries.order_conditions(queries.OrderFilter(
+        status=status or queries.ALL_STATUSES, channel=channel.strip().lower() if channel else None,
+        urgency=urgency, now=now or utcnow(), tz=calendar().timezone, q=q.strip() if q else None)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
-                              .limit(limit).offset(offset)).all()
+    rows = db.session.scalars(stmt.order_by(*queries.most_urgent_first()).limit(limit).offset(offset)).all()
     return list(rows), total
 
 

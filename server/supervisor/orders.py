@@ -17,7 +17,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from ..orders import queries, services
 from ..orders.models import CancelSource, OrderStatus
 from ..orders.status import CLOSED_ORDER_STATUSES
-from ..orders.urgency import Urgency, includes_missing, urgency, urgency_bounds
+from ..orders.urgency import Urgency, urgency
 from ..picking import allocation
 from ..picking import queries as picking_queries
 from . import clock
@@ -64,12 +64,8 @@ def read_filters(moment: datetime) -> ListFilters:
         raw["urgency"] = ""
     raw["short"] = "1" if raw["short"] == "1" else ""
     raw["cancel_requests"] = "1" if raw["cancel_requests"] == "1" else ""
-    start = end = None
-    if raw["urgency"]:
-        start, end = urgency_bounds(raw["urgency"], now=moment, tz=clock.warehouse_tz())
     query = queries.OrderFilter(status=raw["status"] or queries.NOT_CLOSED, channel=raw["channel"] or None,
-                                ship_by_from=start, ship_by_until=end,
-                                no_ship_by_too=bool(raw["urgency"]) and includes_missing(raw["urgency"]),
+                                urgency=raw["urgency"] or None, now=moment, tz=clock.warehouse_tz(),
                                 short_only=bool(raw["short"]), cancel_requests_only=bool(raw["cancel_requests"]),
                                 q=raw["q"] or None)
     return ListFilters(raw=raw, query=query)
