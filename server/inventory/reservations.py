@@ -164,13 +164,20 @@ def _lock_balances(balance_ids: Iterable[int]) -> dict[int, StockBalance]:
     return {b.id: b for b in _lock(StockBalance.id.in_(ids))} if ids else {}
 
 
-def _reload(reservation_ids: Iterable[int]) -> list[Reservation]:
-    """Reservations as they are now (after their balance rows were locked); gone ones are left out."""
-    ids = sorted(set(reservation_ids))
-    if not ids:
+def _reload(known: Iterable[tuple[int, int, int]]) -> list[Reservation]:
+    """The reservations known as (id, balance id, order line id), as they are now that their balance rows are
+    locked; one gone meanwhile is left out. The id alone is not enough: SQLite hands a deleted row's id to the
+    next reservation made (a picked one re-created in the tote), and that one is not the one meant."""
+    meant = {res_id: (balance_id, line_id) for res_id, balance_id, line_id in known}
+    if not meant:
         return []
-    return list(db.session.scalars(sa.select(Reservation).where(Reservation.id.in_(ids)).order_by(Reservation.id)
-                                   .execution_options(populate_existing=True)))
+    rows = db.session.scalars(sa.select(Reservation).where(Reservation.id.in_(sorted(meant)))
+                              .order_by(Reservation.id).execution_options(populate_existing=True))
+    return [r for r in rows if meant[r.id] == (r.balance_id, r.order_line_id)]
+
+
+def _known(reservation: Reservation) -> tuple[int, int, int]:
+    return reservation.id, reservation.balance_id, reservation.order_line_id
 
 
 def _take_off(reservation: Reservation, balance: StockBalance, n: int) -> None:
@@ -190,13 +197,13 @@ def release(reservations: Iterable[Reservation] | None = None, *, order_line_ids
         line_ids = sorted(set(order_line_ids))
         if not line_ids:
             return 0
-        rows = db.session.execute(sa.select(Reservation.id, Reservation.balance_id)
+        rows = db.session.execute(sa.select(Reservation.id, Reservation.balance_id, Reservation.order_line_id)
                                   .where(Reservation.order_line_id.in_(line_ids))).all()
     else:
-        rows = [(r.id, r.balance_id) for r in reservations or ()]
-    balances = _lock_balances(balance_id for _id, balance_id in rows)
+        rows = [_known(r) for r in reservations or ()]
+    balances = _lock_balances(balance_id for _id, balance_id, _line in rows)
     released = 0
-    for reservation in _reload(res_id for res_id, _b in rows):
+    for reservation in _reload(rows):
         released += reservation.qty
         _take_off(reservation, balances[reservation.balance_id], reservation.qty)
     db.session.flush()
@@ -210,8 +217,9 @@ def shrink(reservation: Reservation, *, to_qty: int, actor: Actor | None) -> int
         raise InvalidQuantity(_("The quantity must be a whole number, zero or more."), field="qty",
                               expected="a whole number ≥ 0")
     claim_write_lock(db.session)
+    known = _known(reservation)
     balance = _lock_balances([reservation.balance_id])[reservation.balance_id]
-    current = _reload([reservation.id])
+    current = _reload([known])
     if not current or current[0].qty <= to_qty:
         return 0
     released = current[0].qty - to_qty
@@ -235,6 +243,7 @@ def pick_reserved(reservation: Reservation, *, qty: int, to: Location, actor: Ac
     if to.is_virtual:
         raise NotPhysical(_("%(code)s is not a place on the floor.", code=to.code), field="to",
                           expected="a tote or another physical location")
+    known = _known(reservation)
     claim_write_lock(db.session)
     source = db.session.get(StockBalance, reservation.balance_id)
     if source is None or source.location_id == to.id:
@@ -246,7 +255,7 @@ def pick_reserved(reservation: Reservation, *, qty: int, to: Location, actor: Ac
         sa.and_(StockBalance.id == source.id),
         sa.and_(StockBalance.item_id == source.item_id, StockBalance.location_id == to.id,
                 StockBalance.lot == source.lot))}
-    current = _reload([reservation.id])
+    current = _reload([known])
     held = current[0].qty if current else 0
     if held < qty:
         bin_code = db.session.get(Location, source.location_id).code

@@ -271,6 +271,26 @@ def test_picking_more_than_is_still_reserved_moves_nothing(session, cart_tote):
     assert verify() == []
 
 
+def test_a_reservation_picked_whole_cannot_be_picked_again_even_when_its_id_is_reused(session, cart_tote):
+    """SQLite gives the deleted bin reservation's id to the one re-created in the tote; a second device holding
+    the old reservation must not take the bin's free units on its account."""
+    from server.inventory.errors import InsufficientStock
+    from server.inventory.ledger_models import Reservation
+    from server.inventory.reservations import pick_reserved, reserve
+
+    item = make_item()
+    (a,) = bins({})
+    make_stock(item, a, 6)
+    (res,) = reserve(order_line_id=order_line(item, 3).id, item=item, qty=3, actor=ACTOR)
+    stale = (res.id, res.balance_id, res.order_line_id)
+    pick_reserved(res, qty=3, to=cart_tote, actor=ACTOR)
+    again = Reservation(id=stale[0], balance_id=stale[1], order_line_id=stale[2], qty=3)  # as the device had it
+    with pytest.raises(InsufficientStock):
+        pick_reserved(again, qty=3, to=cart_tote, actor=ACTOR)
+    assert (balance(item, a).qty, balance(item, cart_tote).qty) == (3, 3)
+    assert verify() == []
+
+
 # --- verify ----------------------------------------------------------------------------------------------------
 
 def test_verify_reports_reservations_that_do_not_add_up_or_exceed_the_stock(session):
