@@ -30,6 +30,7 @@ def _seed() -> dict[str, object]:
     from server.http import run_in_transaction
     from server.inventory import ledger
     from server.inventory.ledger_models import StockMove
+    from server.orders.models import Order
     from server.picking.batching import build_batch
     from server.receiving import services as receiving
 
@@ -46,8 +47,10 @@ def _seed() -> dict[str, object]:
         first = db.session.scalar(sa.select(StockMove).order_by(StockMove.id).limit(1))
         undo = ledger.reverse_move(first, actor=actor)[0]  # its page shows both links and the reversal form
         batch = build_batch(size=8, actor=actor)  # allocates the demo's open orders first
+        # An order short of stock: its page shows the shortage table and every form.
+        short = db.session.scalar(sa.select(Order.id).where(Order.short_units > 0).order_by(Order.id).limit(1))
         return {"sku": "SKU-1015", "code": "STAGE-1", "move_id": undo.id, "receipt_id": receipt.id,
-                "user_id": admin.id, "order_id": batch.orders[0].order_id, "batch_id": batch.id}
+                "user_id": admin.id, "order_id": short or batch.orders[0].order_id, "batch_id": batch.id}
 
     return run_in_transaction(activity)
 
