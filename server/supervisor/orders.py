@@ -95,7 +95,8 @@ def orders():
         return _export(moment)
     filters = read_filters(moment)
     page = page_number()
-    rows, total = page_of(picking_queries.order_rows_with_batch(filters.query), page)
+    rows, total = page_of(picking_queries.order_rows_with_batch(filters.query), page,
+                          count_stmt=queries.order_ids(filters.query))
     return render_template("supervisor/orders/list.html", rows=rows, filters=filters, statuses=status_choices(),
                            channels=queries.channels(), urgencies=list(Urgency), urgency_of=_urgency_of(moment),
                            batch_code=picking_queries.batch_code, paging=page_info(page, total, len(rows)))
