@@ -130,10 +130,10 @@ def reserve_many(requests: Sequence[Request], *, actor: Actor | None) -> dict[in
     if not taken:
         return {}
     # One row per (line, balance): top up a reservation the line holds there already.
+    lines = {line_id for line_id, _source, _n in taken}
     existing = {(r.order_line_id, r.balance_id): r for r in db.session.scalars(
-        sa.select(Reservation).where(Reservation.order_line_id.in_(sorted({t[0] for t in taken})),
-                                     Reservation.balance_id.in_(sorted({t[1].balance.id for t in taken})))
-        .execution_options(populate_existing=True))}
+        sa.select(Reservation).where(Reservation.balance_id.in_(sorted({t[1].balance.id for t in taken})))
+        .execution_options(populate_existing=True)) if r.order_line_id in lines}
     made: dict[int, list[Reservation]] = defaultdict(list)
     for line_id, source, n in taken:
         reservation = existing.get((line_id, source.balance.id))
@@ -295,18 +295,22 @@ def reservations_of(order_line_ids: Iterable[int]) -> list[Reservation]:
                                    .order_by(Reservation.order_line_id, Reservation.id)))
 
 
-def reserved_by_line(order_line_ids: Iterable[int], *, picked: bool | None = None) -> dict[int, int]:
-    """Units reserved per order line (lines without any are missing). picked: True only units already in
-    containers (totes), False only those still in their locations, None both."""
-    ids = sorted(set(order_line_ids))
+def reserved_by_line(order_line_ids: Iterable[int] | sa.Select, *, picked: bool | None = None) -> dict[int, int]:
+    """Units reserved per order line (lines without any are missing). order_line_ids: ids, or a SELECT of them
+    (a thousand orders' lines as bound parameters cost more to send than the query to run). picked: True only
+    units already in containers (totes), False only those still in their locations, None both."""
     stmt = (sa.select(Reservation.order_line_id, sa.func.sum(Reservation.qty))
-            .where(Reservation.order_line_id.in_(sa.bindparam("ids", expanding=True)))
             .group_by(Reservation.order_line_id))
     if picked is not None:
         in_container = Location.kind.in_(sorted(CONTAINER_KINDS))
         stmt = (stmt.join(StockBalance, Reservation.balance_id == StockBalance.id)
                 .join(Location, StockBalance.location_id == Location.id)
                 .where(in_container if picked else sa.not_(in_container)))
+    if isinstance(order_line_ids, sa.Select):
+        return {line_id: int(total) for line_id, total in
+                db.session.execute(stmt.where(Reservation.order_line_id.in_(order_line_ids)))}
+    ids = sorted(set(order_line_ids))
+    stmt = stmt.where(Reservation.order_line_id.in_(sa.bindparam("ids", expanding=True)))
     totals: dict[int, int] = {}
     for start in range(0, len(ids), _CHUNK):  # a backlog of many thousand lines stays within bind limits
         totals.update((line_id, int(total)) for line_id, total in
