@@ -4,9 +4,11 @@ A simulated fortnight (Monday 2026-05-18 to Sunday 2026-05-31, America/New_York)
 (server/demo.py). Everything is seeded, and both policies see the same arrivals at every load.
 
 Orders
-- Arrive around the clock, Poisson per day with a weekday weight (a Monday peak) and an hour-of-day profile
-  (quiet at night, busy midday and in the evening): `WEEKDAY_WEIGHT`, `HOURLY_PROFILE` (assumptions, shaped on
-  typical web-shop traffic). The load is the mean number of orders per calendar day.
+- Arrive around the clock: a Poisson-like count per day (normal approximation) with a weekday weight (a Monday
+  peak), spread by an hour-of-day profile (quiet at night, busy midday and in the evening): `WEEKDAY_WEIGHT`,
+  `HOURLY_PROFILE` (assumptions, shaped on typical web-shop traffic). The load is the mean number of orders per
+  calendar day. Arrivals are drawn once at `--max-load` and thinned for each load, so a load always sees the
+  same orders, a subset of a higher load's.
 - 1-5 lines (`LINES`), 1-3 units a line (`UNITS`), SKUs drawn with a Zipf-like popularity over the demo bins,
   one SKU a bin, the popular ones scattered (no slotting).
 - Ship-by from server/orders/ship_by.py `WarehouseCalendar`: handling time 2 business days, cut-off 14:00,
@@ -149,6 +151,11 @@ def make_world(args):
     popularity = [1 / (rank + 1) ** ZIPF_EXPONENT for rank in range(len(places))]
     bins = list(places)
     rng.shuffle(bins)                                     # popular SKUs anywhere: no slotting
+
+    def draw_lines(rng: random.Random) -> tuple[list, list]:
+        stops = [bins[i] for i in rng.choices(range(len(bins)), popularity, k=weighted(rng, LINES))]
+        return stops, [weighted(rng, UNITS) for _ in stops]
+
     calendar = WarehouseCalendar(timezone=TIMEZONE, handling_days=2, cutoff=clock(14, 0), holidays={HOLIDAY})
     tz = ZoneInfo(TIMEZONE)
     orders, start = [], FIRST_DAY - timedelta(days=WARM_UP_DAYS)
@@ -158,11 +165,9 @@ def make_world(args):
         for _ in range(max(0, round(rng.gauss(lam, lam ** 0.5)))):
             hour = rng.choices(range(24), HOURLY_PROFILE)[0]
             local = datetime.combine(day, clock(hour), tzinfo=tz) + timedelta(seconds=rng.uniform(0, 3600))
-            lines = weighted(rng, LINES)
-            stops = [bins[i] for i in rng.choices(range(len(bins)), popularity, k=lines)]
+            stops, units = draw_lines(rng)
             purchased = local.astimezone(UTC)
-            orders.append(Order(id=0, at=purchased.timestamp(), mark=rng.random(), stops=stops,
-                                units=[weighted(rng, UNITS) for _ in stops],
+            orders.append(Order(id=0, at=purchased.timestamp(), mark=rng.random(), stops=stops, units=units,
                                 ship_by=calendar.ship_by(purchased).timestamp(),
                                 counted=FIRST_DAY <= day < FIRST_DAY + timedelta(days=DAYS)))
     orders.sort(key=lambda o: o.at)
@@ -172,14 +177,15 @@ def make_world(args):
                                 ordered_at=datetime.fromtimestamp(o.at, UTC), units=sum(o.units),
                                 points=tuple(layout.point(s) for s in o.stops))
     last = start + timedelta(days=WARM_UP_DAYS + DAYS + TAIL_DAYS + 60)
-    return layout, calendar, orders, Shifts(calendar, start, last)
+    # drawn apart from the arrivals, so that the times do not depend on the loads swept
+    sample = [draw_lines(random.Random(f"calibration-{args.seed}-{k}"))[0] for k in range(2000)]
+    return (layout, calendar, orders, Shifts(calendar, start, last)), calibrate(layout, sample, args)
 
 
-def calibrate(layout, orders, args) -> Times:
+def calibrate(layout, sample: list[list], args) -> Times:
     """Per-line and per-trip times from the reference's split of picker time, on single-order trips."""
-    sample = orders[:2000]
-    walk = statistics.mean(route_length(layout, o.stops, route_order(layout, o.stops)) for o in sample)
-    lines = statistics.mean(len(o.stops) for o in sample)
+    walk = statistics.mean(route_length(layout, stops, route_order(layout, stops)) for stops in sample)
+    lines = statistics.mean(len(stops) for stops in sample)
     travel = walk / args.walk_speed
     return Times(line=(SEARCH + EXTRACT) / TRAVEL * travel / lines, unit=EXTRACT / TRAVEL * travel / lines,
                  trip=SETUP / TRAVEL * travel, tote=args.tote_seconds, pack=args.pack_seconds,
@@ -222,10 +228,12 @@ def simulate(world, times: Times, load: float, policy: str, args) -> dict:
         heapq.heappush(pickers, (t + took, p))
     packers = [0.0] * args.packers
     late = counted = 0
+    packing = 0.0
     for o in sorted(orders, key=lambda o: (picked[o.id], o.id)):
         free = heapq.heappop(packers)
         start = shifts.open_at(max(free, picked[o.id]))
         done = start + times.pack_seconds(sum(o.units))
+        packing += done - start
         heapq.heappush(packers, done)
         if o.counted:
             counted += 1
@@ -234,7 +242,7 @@ def simulate(world, times: Times, load: float, policy: str, args) -> dict:
             "late_rate": late / counted if counted else 0.0, "batches": batches,
             "orders_per_batch": len(orders) / batches if batches else 0.0,
             "walk_per_order_m": walked / len(orders) if orders else 0.0,
-            "picker_hours": busy / 3600, "max_backlog": max_backlog}
+            "picker_hours": busy / 3600, "packer_hours": packing / 3600, "max_backlog": max_backlog}
 
 
 class Runner:
@@ -276,6 +284,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--loads", default="300,400,500,600",
                    help="orders per calendar day swept, comma-separated")
+    p.add_argument("--max-load", type=float, default=1000.0,
+                   help="arrivals are drawn once at this load and thinned for each load (same seed, same orders)")
     p.add_argument("--step", type=int, default=10, help="precision of the highest load under 4 %%")
     p.add_argument("--no-search", action="store_true", help="only the sweep, no bisection")
     p.add_argument("--pickers", type=int, default=2)
@@ -289,10 +299,10 @@ def main(argv=None) -> int:
     p.add_argument("--out", help="write the JSON here instead of bench/results/")
     args = p.parse_args(argv)
     loads = sorted({int(x) for x in args.loads.split(",") if x.strip()})
-    args.max_load = max(loads) * 1.5                     # arrivals drawn once at this load, thinned per run
+    if not loads or loads[0] <= 0 or loads[-1] > args.max_load:
+        p.error(f"loads must lie between 1 and --max-load ({args.max_load:g})")
     t0 = time.perf_counter()
-    world = make_world(args)
-    times = calibrate(world[0], world[2], args)
+    world, times = make_world(args)
     run = Runner(world, times, args)
     sweep = [[run(load, policy) for policy in POLICIES] for load in loads]
     limits = {policy: (None, None) if args.no_search else highest_passing(run, policy, loads, args.step)

@@ -17,8 +17,8 @@ LAYOUT = Layout.regular(20, spacing=3.0, length=20.0)   # aisles at x = 0, 3, ..
 
 
 def cand(order_id, ship_by, *points, ordered_minutes=0, units=1):
-    return Candidate(order_id=order_id, ship_by=ship_by, ordered_at=NOW - timedelta(hours=5, minutes=-ordered_minutes),
-                     units=units, points=tuple(points))
+    ordered_at = NOW - timedelta(hours=5) + timedelta(minutes=ordered_minutes)
+    return Candidate(order_id=order_id, ship_by=ship_by, ordered_at=ordered_at, units=units, points=tuple(points))
 
 
 def walk(layout, candidates, ids):
@@ -45,8 +45,8 @@ def test_every_order_due_before_the_marginal_deadline_goes_in_however_far_away()
 
 def test_among_orders_due_together_it_takes_the_ones_that_add_least_walking():
     seed = cand(1, TODAY, (30, 10), ordered_minutes=0)
-    far = [cand(10 + i, TODAY, (57, 19), ordered_minutes=1 + i) for i in range(5)]           # older, far away
-    near = [cand(20 + i, TODAY, (30, 10 + i), ordered_minutes=10 + i) for i in range(5)]     # younger, beside the seed
+    far = [cand(10 + i, TODAY, (57, 19), ordered_minutes=1 + i) for i in range(5)]         # older, far away
+    near = [cand(20 + i, TODAY, (30, 10 + i), ordered_minutes=10 + i) for i in range(5)]   # younger, by the seed
     cands = [seed, *far, *near]
     chosen = choose_batch(cands, size=4, now=NOW, layout=LAYOUT)
     assert chosen == [1, 20, 21, 22]
