@@ -19,6 +19,7 @@ user_cli = AppGroup("user", help="Manage users.")
 token_cli = AppGroup("token", help="Manage API tokens.")
 inventory_cli = AppGroup("inventory", help="Inventory ledger checks.")
 maintenance_cli = AppGroup("maintenance", help="Housekeeping.")
+orders_cli = AppGroup("orders", help="Outbound orders.")
 
 
 @user_cli.command("add")
@@ -109,6 +110,17 @@ def inventory_verify():
     sys.exit(1)
 
 
+@orders_cli.command("allocate")
+def orders_allocate():
+    """Reserve stock for open orders, the most urgent ship-by first (as the supervisor's Allocate button)."""
+    from .inventory.ledger import Actor
+    from .picking.allocation import allocate
+
+    result = run_in_transaction(allocate, actor=Actor(user_id=None, device_id="cli"), deferred_lock=True)
+    click.echo(f"{result.orders} open order(s): {len(result.allocated)} allocated, {len(result.short)} short; "
+               f"{result.reserved_units} unit(s) reserved")
+
+
 @maintenance_cli.command("purge-idempotency-keys")
 @click.option("--days", default=30, show_default=True, help="Keep keys this many days (at least 14).")
 def purge_idempotency_keys(days):
@@ -145,6 +157,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(token_cli)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(virtual_printer)
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
