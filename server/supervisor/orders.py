@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -190,6 +190,7 @@ def order_allocate(order_id: int):
         return order
 
     return submit(ActionForm(), allocate, to=_to_order(order_id),
-                  done=lambda o: (_("Order %(order)s is short of %(num)d units.", order=o.channel_order_id,
-                                    num=o.short_units) if o.short_units
+                  done=lambda o: (ngettext("Order %(order)s is short of %(num)d unit.",
+                                           "Order %(order)s is short of %(num)d units.", o.short_units,
+                                           order=o.channel_order_id) if o.short_units
                                   else _("Order %(order)s allocated.", order=o.channel_order_id)))
