@@ -62,11 +62,22 @@ def cancel_batch(batch: PickBatch, *, actor: Actor) -> PickBatch:
     batch.status, batch.finished_at = BatchStatus.CANCELLED, utcnow()
     db.session.flush()
     for order in _orders_of(batch):
-        if order.status == OrderStatus.PICKING and not _on_active_batch(order.id):
-            change_status(order, OrderStatus.ALLOCATED, actor=actor,
-                          note=_("Batch %(code)s cancelled", code=batch.code))
+        _off_the_floor(order, actor=actor, note=_("Batch %(code)s cancelled", code=batch.code))
     db.session.flush()
     return batch
+
+
+def _off_the_floor(order: Order, *, actor: Actor | None, note: str) -> None:
+    """An order whose batch ended (done or cancelled) before all of it was picked, and that no other active
+    batch is picking (zone batches): back to allocated, to be batched again, or — when units have no stock
+    behind them (a short pick) — back to open and short, so the next allocation run tops it up."""
+    if order.status != OrderStatus.PICKING or _on_active_batch(order.id):
+        return
+    if order.short_units:
+        change_status(order, OrderStatus.OPEN, actor=actor,
+                      note=_("%(note)s; %(n)d short, waiting for stock", note=note, n=order.short_units))
+    else:
+        change_status(order, OrderStatus.ALLOCATED, actor=actor, note=note)
 
 
 def _orders_of(batch: PickBatch) -> list[Order]:
@@ -329,14 +340,17 @@ def _settle(task: PickTask, actor: Actor) -> None:
         OrderLine.order_id == order.id, OrderLine.qty_picked < OrderLine.qty))
     if unpicked == 0 and order.status == OrderStatus.PICKING:
         change_status(order, OrderStatus.PICKED, actor=actor)
-    _finish_if_done(task.batch)
+    _finish_if_done(task.batch, actor)
 
 
-def _finish_if_done(batch: PickBatch) -> None:
+def _finish_if_done(batch: PickBatch, actor: Actor | None) -> None:
     left = db.session.scalar(sa.select(sa.func.count()).select_from(PickTask).where(
         PickTask.batch_id == batch.id, PickTask.status.in_(TO_PICK)))
     if left == 0 and batch.status == BatchStatus.PICKING:
         batch.status, batch.finished_at = BatchStatus.DONE, utcnow()
+        db.session.flush()
+        for order in _orders_of(batch):
+            _off_the_floor(order, actor=actor, note=_("Batch %(code)s done", code=batch.code))
     db.session.flush()
 
 
@@ -351,7 +365,7 @@ def cancel_tasks_of_order(order: Order, actor: Actor | None = None, **_ignored) 
     db.session.flush()
     for batch in batches.values():
         if batch.status == BatchStatus.PICKING:
-            _finish_if_done(batch)
+            _finish_if_done(batch, actor)
         elif batch.status in (BatchStatus.DRAFT, BatchStatus.RELEASED) and not any(
                 t.status in TO_PICK for t in batch.tasks):
             batch.status, batch.finished_at = BatchStatus.CANCELLED, utcnow()

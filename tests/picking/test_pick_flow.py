@@ -16,7 +16,7 @@ from server.picking.errors import (
     WrongItem, WrongLocation, WrongLot, WrongTote,
 )
 from server.picking.models import BatchStatus, TaskStatus
-from tests.factories import make_actor
+from tests.factories import make_actor, make_stock
 from tests.picking.pickfloor import CASE, FLOOR, LOT_GTIN, NOW, PLAIN_GTIN, allocated, make_order  # noqa: F401
 
 pytestmark = pytest.mark.rollback
@@ -205,8 +205,18 @@ def test_a_short_pick_with_no_stock_elsewhere_leaves_the_order_short(floor, boss
     result = services.short_pick(task, found=0, tote_code=None, actor=ana)
     assert result["new_tasks"] == [] and result["missing"] == 1 and order.short_units == 1
     pick(next(t for t in batch.tasks if t.item.sku == "PK-A"), ana)
-    assert batch.status == BatchStatus.DONE and order.status == OrderStatus.PICKING  # short: not picked
+    # The batch is done and the order not fully picked: back to open and short, waiting for stock.
+    assert batch.status == BatchStatus.DONE and order.status == OrderStatus.OPEN and order.short_units == 1
+    assert order.events[-1].from_status == OrderStatus.PICKING and "short" in order.events[-1].note
     assert verify_ledger() == []
+    # Stock arrives: the next allocation tops it up, and the next batch picks only the missing unit.
+    make_stock("PK-B", "PA-1-1", 1)
+    allocate([order.id], actor=boss)
+    assert order.status == OrderStatus.ALLOCATED and order.short_units == 0
+    from server.picking.batching import build_batch
+    again = build_batch(size=4, actor=boss, release=True)
+    mine = {line.id for line in order.lines}
+    assert [(t.item.sku, t.qty) for t in again.tasks if t.order_line_id in mine] == [("PK-B", 1)]
 
 
 def test_a_skipped_task_goes_last_and_is_still_to_pick(floor, boss, ana):
