@@ -31,6 +31,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def enum_column(enum_class, length: int = 16) -> sa.Enum:
+    """A string enum stored by its value in a plain VARCHAR (no native ENUM type: a new member needs no
+    ALTER TYPE, and SQLite and PostgreSQL store it alike)."""
+    return sa.Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """Stores UTC and always hands back an aware datetime (SQLite forgets the offset)."""
 

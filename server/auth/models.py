@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from ..enums import LabelledStrEnum
 
 
@@ -33,8 +33,7 @@ class User(Base):
     # Login name, stored lower-case so that "Ana" and "ana" are one user.
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(120))
-    role: Mapped[Role] = mapped_column(sa.Enum(Role, native_enum=False, length=16,
-                                               values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     badge_code: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     pin_hash: Mapped[str | None] = mapped_column(sa.String(255))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
@@ -62,8 +61,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[TokenKind] = mapped_column(sa.Enum(TokenKind, native_enum=False, length=16,
-                                                    values_callable=lambda e: [m.value for m in e]))
+    kind: Mapped[TokenKind] = mapped_column(enum_column(TokenKind))
     name: Mapped[str] = mapped_column(sa.String(120))
     # Only a SHA-256 of the token is kept: a leaked database does not leak usable tokens.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 
 
 class BarcodeKind(enum.StrEnum):
@@ -59,8 +59,7 @@ class ItemBarcode(Base):
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id", ondelete="CASCADE"), index=True)
     # Normalised form: GTINs as 14 digits, everything else upper-cased.
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    kind: Mapped[BarcodeKind] = mapped_column(sa.Enum(BarcodeKind, native_enum=False, length=16,
-                                                      values_callable=lambda e: [m.value for m in e]))
+    kind: Mapped[BarcodeKind] = mapped_column(enum_column(BarcodeKind))
     units: Mapped[int] = mapped_column(default=1, server_default="1")  # >1 for case-pack codes
 
     item: Mapped[Item] = relationship(back_populates="barcodes")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from ..enums import LabelledStrEnum
 
 
@@ -24,9 +24,6 @@ class CountRequestStatus(LabelledStrEnum):
     CANCELLED = "cancelled", lazy_gettext("Cancelled")
 
 
-def _enum(e, length=16):
-    return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
-
 
 class CountRequest(Base):
     __tablename__ = "count_requests"
@@ -34,8 +31,8 @@ class CountRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("items.id"))
-    reason: Mapped[CountRequestReason] = mapped_column(_enum(CountRequestReason))
-    status: Mapped[CountRequestStatus] = mapped_column(_enum(CountRequestStatus), default=CountRequestStatus.OPEN,
+    reason: Mapped[CountRequestReason] = mapped_column(enum_column(CountRequestReason))
+    status: Mapped[CountRequestStatus] = mapped_column(enum_column(CountRequestStatus), default=CountRequestStatus.OPEN,
                                                        index=True)
     note: Mapped[str | None] = mapped_column(sa.String(300))  # e.g. "expected 3, found 1 (pick task 42)"
     expected_qty: Mapped[int | None]  # what the system held when the request was made (never shown to counters)

@@ -7,14 +7,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from .codes import MoveKind
 
 NO_LOT = ""  # balances without a lot use "" so that the unique key (item, location, lot) holds
 
-
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class StockMove(Base):
@@ -28,7 +25,7 @@ class StockMove(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MoveKind] = mapped_column(_enum(MoveKind))
+    kind: Mapped[MoveKind] = mapped_column(enum_column(MoveKind))
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"))
     qty: Mapped[int]
     src_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"), index=True)

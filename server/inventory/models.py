@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from .codes import CONTAINER_KINDS, LocationKind
 
 
@@ -51,8 +51,7 @@ class Location(Base):
     # The code printed on the bin label, as printed; code_key is its upper-cased lookup form.
     code: Mapped[str] = mapped_column(sa.String(64))
     code_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    kind: Mapped[LocationKind] = mapped_column(sa.Enum(LocationKind, native_enum=False, length=24,
-                                                       values_callable=lambda e: [m.value for m in e]))
+    kind: Mapped[LocationKind] = mapped_column(enum_column(LocationKind, length=24))
     aisle: Mapped[int | None]
     bay: Mapped[int | None]
     level: Mapped[str | None] = mapped_column(sa.String(4))

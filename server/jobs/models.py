@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from ..enums import LabelledStrEnum
 
 
@@ -35,7 +35,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[JobStatus] = mapped_column(
-        sa.Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(JobStatus),
         default=JobStatus.QUEUED, index=True)
     done: Mapped[int] = mapped_column(default=0)  # units of work done (rows for an import), committed with them
     total: Mapped[int | None]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from ..enums import LabelledStrEnum
 
 
@@ -40,9 +40,6 @@ class CancelSource(LabelledStrEnum):
     CHANNEL = "channel", lazy_gettext("Channel")
 
 
-def _enum(e, length=16):
-    return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
-
 
 class Order(Base):
     __tablename__ = "orders"
@@ -54,7 +51,7 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(32), index=True)
     channel_order_id: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), default=OrderStatus.OPEN, index=True)
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.OPEN, index=True)
     customer_name: Mapped[str | None] = mapped_column(sa.String(120))  # the buyer; ship_to_name is the recipient
     customer_email: Mapped[str | None] = mapped_column(sa.String(254))
     ship_to_name: Mapped[str] = mapped_column(sa.String(120))
@@ -69,14 +66,14 @@ class Order(Base):
     service_level: Mapped[str | None] = mapped_column(sa.String(40))  # Standard, Expedited, SecondDay, NextDay…
     ordered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the purchase time
     ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    ship_by_source: Mapped[ShipBySource] = mapped_column(_enum(ShipBySource), default=ShipBySource.COMPUTED)
+    ship_by_source: Mapped[ShipBySource] = mapped_column(enum_column(ShipBySource), default=ShipBySource.COMPUTED)
     deliver_by: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the delivery promise, when given
     # Units of the order's lines with no reservation behind them; > 0 shows the order as short.
     short_units: Mapped[int] = mapped_column(default=0, server_default="0")
     # The channel says it is cancelled (a cancel flag, or a later full report without it): a supervisor decides.
     channel_cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     channel_cancel_note: Mapped[str | None] = mapped_column(sa.String(200))
-    cancel_source: Mapped[CancelSource | None] = mapped_column(_enum(CancelSource))
+    cancel_source: Mapped[CancelSource | None] = mapped_column(enum_column(CancelSource))
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -120,8 +117,8 @@ class OrderEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[OrderStatus | None] = mapped_column(_enum(OrderStatus))
-    to_status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus))
+    from_status: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus))
+    to_status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     device_id: Mapped[str | None] = mapped_column(sa.String(64))
     note: Mapped[str | None] = mapped_column(sa.String(300))

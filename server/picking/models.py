@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 from ..enums import LabelledStrEnum
 
 
@@ -30,15 +30,12 @@ class TaskStatus(LabelledStrEnum):
     CANCELLED = "cancelled", lazy_gettext("Cancelled")
 
 
-def _enum(e, length=16):
-    return sa.Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
-
 
 class PickBatch(Base):
     __tablename__ = "pick_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus), default=BatchStatus.DRAFT, index=True)
+    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus), default=BatchStatus.DRAFT, index=True)
     zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zones.id"))  # zone picking: only this zone's stops
     cart_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"))  # bound when the picker scans it
     picker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -102,7 +99,7 @@ class PickTask(Base):
     qty_picked: Mapped[int] = mapped_column(default=0, server_default="0")
     tote_number: Mapped[int]
     sequence: Mapped[int]  # position on the walking route; a skipped task moves to the end
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.OPEN, index=True)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.OPEN, index=True)
     picked_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     device_id: Mapped[str | None] = mapped_column(sa.String(64))
     picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, enum_column, utcnow
 
 
 class ReceiptStatus(enum.StrEnum):
@@ -25,7 +25,7 @@ class Receipt(Base):
     supplier: Mapped[str | None] = mapped_column(sa.String(120))
     blind: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ReceiptStatus] = mapped_column(
-        sa.Enum(ReceiptStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(ReceiptStatus),
         default=ReceiptStatus.OPEN)
     expected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
