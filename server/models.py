@@ -14,3 +14,6 @@ from .jobs.models import Job  # noqa: F401
 from .orders.models import OrderEvent, OrderImportMapping  # noqa: F401
 from .picking.models import BatchOrder, PickBatch, PickTask  # noqa: F401
 from .counts.models import CountRequest  # noqa: F401
+from .packing.models import BoxType, Package, PackageLine  # noqa: F401
+from .shipping.models import Manifest, Shipment, TrackingSequence  # noqa: F401
+from .printing.models import Printer, PrintJob, StationPrinter  # noqa: F401
