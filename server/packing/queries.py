@@ -1,0 +1,29 @@
+"""Read-only look-ups of packing for pages and reports: box types, and an order's or a shipment's packages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import BoxType, Package, PackageLine
+
+
+def box_type_rows(*, include_inactive: bool = True):
+    """Box types, active ones first, smallest (by volume) first, with how many packages used each."""
+    used = (sa.select(Package.box_type_id, sa.func.count().label("packages"))
+            .group_by(Package.box_type_id).subquery())
+    volume = BoxType.length_mm * BoxType.width_mm * BoxType.height_mm
+    stmt = (sa.select(BoxType, sa.func.coalesce(used.c.packages, 0).label("packages"))
+            .outerjoin(used, used.c.box_type_id == BoxType.id)
+            .order_by(BoxType.active.desc(), volume, BoxType.code))
+    if not include_inactive:
+        stmt = stmt.where(BoxType.active)
+    return db.session.execute(stmt).all()
+
+
+def packages_of_shipment(shipment_id: int) -> list[Package]:
+    """A shipment's packages in order (1 of n first), with their lines and box type loaded."""
+    return list(db.session.scalars(
+        sa.select(Package).where(Package.shipment_id == shipment_id).order_by(Package.number)
+        .options(sa.orm.selectinload(Package.lines).joinedload(PackageLine.item),
+                 sa.orm.joinedload(Package.box_type))).unique())
