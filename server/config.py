@@ -51,6 +51,13 @@ class Config:
         # Pick batches (server/picking/batching.py): orders a batch, and whether a built batch is released at once.
         self.PICK_BATCH_SIZE = int(env.get("SHIPFLOOR_PICK_BATCH_SIZE", "8"))
         self.PICK_RELEASE = env.get("SHIPFLOOR_PICK_RELEASE", "manual")  # manual (a supervisor) or auto
+        # Shipping (server/shipping, docs/shipping.md): an order ships when its label is created or when its
+        # packages are scanned at the dock; SSCC company prefix; the rate-card folder; the ship-from address (JSON).
+        self.SHIP_ON = env.get("SHIPFLOOR_SHIP_ON", "label")  # label | dock
+        self.GS1_PREFIX = env.get("SHIPFLOOR_GS1_PREFIX", "0614141")
+        self.RATECARDS = env.get("SHIPFLOOR_RATECARDS", str(ROOT / "server" / "shipping" / "ratecards"))
+        self.SHIP_FROM = env.get("SHIPFLOOR_SHIP_FROM", "")  # empty: the demo warehouse's address
+        self.EASYPOST_API_KEY = env.get("SHIPFLOOR_EASYPOST_API_KEY") or None  # the optional carrier API
         # Extra characters that wedge scanners send instead of the GS1 group separator (0x1D).
         self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
         self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
