@@ -284,6 +284,60 @@ def pick_reserved(reservation: Reservation, *, qty: int, to: Location, actor: Ac
     return moves
 
 
+def pack_reserved(reservation: Reservation, *, qty: int, to: Location, actor: Actor, ref_type: str = "package",
+                  ref_id: int | None = None) -> list[StockMove]:
+    """Pack qty units a reservation holds in a tote into `to` (a package's carton): a PACK movement through
+    the ledger that consumes the promise. The units in the carton are the order's by the package itself, so
+    nothing stays reserved for them; the reservation passed keeps what is left in the tote (deleted at 0).
+
+    If fewer than qty units are still reserved in it (packed meanwhile by another station), nothing moves:
+    InsufficientStock (409 insufficient_stock).
+    """
+    qty = _check_qty(qty)
+    if not to.is_container:
+        raise NotPhysical(_("%(code)s is not a carton.", code=to.code), field="to", expected="a carton")
+    known = _known(reservation)
+    claim_write_lock(db.session)
+    source = _lock_balances([reservation.balance_id]).get(reservation.balance_id)
+    current = _reload([known])
+    held = current[0].qty if current else 0
+    if source is None or held < qty:
+        where = db.session.get(Location, source.location_id).code if source is not None else "?"
+        raise InsufficientStock(
+            _("Only %(n)d of these units are still waiting to be packed in %(loc)s; you asked for %(qty)d.",
+              n=held, loc=where, qty=qty), field="qty", expected=f"at most {held}")
+    item, src = db.session.get(Item, source.item_id), db.session.get(Location, source.location_id)
+    moves = post_move(kind=MoveKind.PACK, item=item, qty=qty, src=src, dst=to, lot=source.lot, actor=actor,
+                      ref_type=ref_type, ref_id=ref_id, use_reserved=True)
+    # post_move took qty off the tote row's reserved: the reservation shrinks by as much.
+    current[0].qty -= qty
+    if current[0].qty == 0:
+        db.session.delete(current[0])
+    db.session.flush()
+    return moves
+
+
+def unpack_reserved(*, order_line_id: int, item: Item, lot: str, qty: int, src: Location, to: Location,
+                    actor: Actor, ref_type: str = "package", ref_id: int | None = None) -> list[StockMove]:
+    """Undo packing: qty units of a carton go back into `to` (the order's tote) and are promised to the order
+    line there again, as picking left them (the reservation is re-made or topped up on the tote's row)."""
+    qty = _check_qty(qty)
+    claim_write_lock(db.session)
+    moves = post_move(kind=MoveKind.MOVE, item=item, qty=qty, src=src, dst=to, lot=lot, actor=actor,
+                      ref_type=ref_type, ref_id=ref_id)
+    (row,) = _lock(sa.and_(StockBalance.item_id == item.id, StockBalance.location_id == to.id,
+                           StockBalance.lot == lot))
+    row.reserved += qty
+    held = db.session.scalar(sa.select(Reservation).where(Reservation.order_line_id == order_line_id,
+                                                          Reservation.balance_id == row.id))
+    if held is None:
+        held = Reservation(order_line_id=order_line_id, balance_id=row.id, qty=0)
+        db.session.add(held)
+    held.qty += qty
+    db.session.flush()
+    return moves
+
+
 # --- reading ---------------------------------------------------------------------------------------------
 
 def reservations_of(order_line_ids: Iterable[int]) -> list[Reservation]:

@@ -11,14 +11,15 @@ from .models import Order, OrderEvent, OrderStatus
 
 S = OrderStatus
 # Forward through the floor; back to open when a batch is cancelled or stock is released; cancelled from
-# anything not yet shipped. Packed and shipped are set by packing and shipping (issue 9).
+# anything not yet shipped. Packed and shipped are set by packing and shipping (issue 9); an order that cannot
+# ship goes back to open from the pack bench (packing/unpack.py).
 ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.OPEN: frozenset({S.ALLOCATED, S.CANCELLED}),
     S.ALLOCATED: frozenset({S.OPEN, S.PICKING, S.CANCELLED}),
     S.PICKING: frozenset({S.PICKED, S.ALLOCATED, S.OPEN, S.CANCELLED}),
-    S.PICKED: frozenset({S.PACKED, S.PICKING, S.CANCELLED}),
-    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset(),
+    S.PICKED: frozenset({S.PACKED, S.PICKING, S.OPEN, S.CANCELLED}),
+    S.PACKED: frozenset({S.SHIPPED, S.OPEN, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.PACKED}),  # its label voided before it left (server/shipping/services.py)
     S.CANCELLED: frozenset(),
 }
 CLOSED_ORDER_STATUSES = (S.SHIPPED, S.CANCELLED)

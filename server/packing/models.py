@@ -99,3 +99,18 @@ class PackageLine(Base):
 
     def __repr__(self) -> str:
         return f"<PackageLine package={self.package_id} line={self.order_line_id} x{self.qty}>"
+
+
+class PackOverride(Base):
+    """A supervisor's leave to pack and label an order that is not fully picked or packed, and why."""
+
+    __tablename__ = "pack_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PackOverride order={self.order_id}>"
