@@ -143,6 +143,10 @@ def test_a_picker_completes_a_batch_with_wrong_scans_a_short_pick_and_two_picks_
     expect(page.locator("#outcome")).to_contain_text("CART-1")
     expect(page.locator("#progress")).to_have_text("6 picks left · 0 of 4 totes done")
     shot(page, "01-first-task")
+    # At 360x640 the whole task (where, what, how many, which tote, the order) shows without scrolling, above
+    # the Short / Skip bar.
+    card, bar = page.locator("#task-what").bounding_box(), page.locator("#task-tools").bounding_box()
+    assert page.locator("#task-location").bounding_box()["y"] >= 0 and card["y"] + card["height"] <= bar["y"]
 
     picks = wrong_location = wrong_item = offline_left = 0
     short_done = False
