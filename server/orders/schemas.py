@@ -40,7 +40,7 @@ def text(size: int, *, required: bool = False, **kw) -> String:
 
 
 def country(**kw) -> String:
-    return String(validate=[Length(2, 2), valid_country], **kw)
+    return String(validate=valid_country, **kw)  # the list of codes is the length rule too
 
 
 def units(minimum: int = 1, **kw) -> Integer:
