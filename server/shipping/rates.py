@@ -281,11 +281,11 @@ def quote_rates(rates: Sequence[Rate], *, ship_date: date, ship_by: date | None,
 def rate_shop(order, packages: Sequence, *, ship_date: date | None = None) -> list[Quote]:
     """Every configured carrier's services for these packages of the order, cheapest first."""
     from .carriers import carriers  # the adapters price through this module
-    from .services import ship_from
+    from .services import ship_from_fields
 
     calendar = _calendar()
     ship_date = ship_date or default_ship_date(calendar)
-    request = RateRequest(origin_postal=ship_from().postal_code, dest_postal=order.ship_to_postal_code,
+    request = RateRequest(origin_postal=ship_from_fields()["postal_code"], dest_postal=order.ship_to_postal_code,
                           dest_country=order.ship_to_country, parcels=parcels_of(packages))
     rates = [rate for carrier in carriers() for rate in carrier.rate(request)]
     return quote_rates(rates, ship_date=ship_date,
