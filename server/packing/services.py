@@ -11,6 +11,7 @@ one order queue on the order's row lock.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -113,7 +114,7 @@ def find_order(code: str, *, item_code: str | None = None) -> Order:
                               n=len(orders)), field="item", expected="an item from the tote")
     item, _found = _item_of(item_code)
     for order in orders:
-        if any(line.item_id == item.id for line in order.lines) and _left_by_line(order, item_id=item.id):
+        if any(line.item_id == item.id for line in order.lines) and left_by_line(order, item_id=item.id):
             return order
     raise WrongItem(_("No order in %(code)s waits for %(sku)s.", code=loc.code, sku=item.sku), field="item",
                     expected="an item from the tote")
@@ -228,7 +229,7 @@ def _waiting(order: Order, *, item_id: int | None = None) -> list[tuple[Reservat
     return [(r, b, lines[r.order_line_id]) for r, b in rows]
 
 
-def _left_by_line(order: Order, *, item_id: int | None = None) -> dict[int, int]:
+def left_by_line(order: Order, *, item_id: int | None = None) -> dict[int, int]:
     left: dict[int, int] = {}
     for reservation, _balance, line in _waiting(order, item_id=item_id):
         left[line.id] = left.get(line.id, 0) + reservation.qty
@@ -243,10 +244,19 @@ def still_to_pack(order: Order) -> str:
     return ", ".join(f"{sku} ×{n}" for sku, n in left.items()) or _("nothing")
 
 
+@dataclass(frozen=True)
+class Packed:
+    """What one scan packed: into which package, which item, how many units."""
+
+    package: Package
+    sku: str
+    qty: int
+
+
 def scan_item(order: Order, code: str, *, package_number: int | None = None, qty: int | None = None,
-              lot: str | None = None, actor: Actor) -> Package:
+              lot: str | None = None, actor: Actor) -> Packed:
     """Pack the units one scan stands for (a case pack counts its units) into the open package: each must be
-    a picked unit of this order still waiting to be packed. → the package they went into."""
+    a picked unit of this order still waiting to be packed."""
     order = _lock_order(order)
     _require_packing(order)
     item, found = _item_of(code)
@@ -284,7 +294,7 @@ def scan_item(order: Order, code: str, *, package_number: int | None = None, qty
         if remaining == 0:
             break
     db.session.flush()
-    return package
+    return Packed(package, item.sku, units)
 
 
 def _add_line(package: Package, line: OrderLine, lot: str, qty: int) -> None:

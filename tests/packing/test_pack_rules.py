@@ -92,7 +92,7 @@ def test_an_order_still_being_picked_needs_a_supervisor(floor, boss, ana, pat, u
     services.pack_override(order, reason="book is damaged", actor=boss)
     assert order.events[-1].note == "Pack override: book is damaged"
     services.start_packing(order.channel_order_id, station="KPACK-1", actor=pat)
-    package = services.scan_item(order, MUG_GTIN, actor=pat)
+    package = services.scan_item(order, MUG_GTIN, actor=pat).package
     services.close_package(package, box="bx-s", weight_g=500, actor=pat)
     assert order.status == OrderStatus.PACKED  # one unit short, by the supervisor's leave
     assert order.events[-1].note == "Packed short: book is damaged"
@@ -119,7 +119,7 @@ def test_a_case_pack_counts_its_units_and_never_more_than_left(floor, boss, ana,
     order = make_order([("KP-CAN", 18)])
     picked(order, boss=boss, picker=ana)
     services.start_packing(tote_of(order), actor=pat)
-    package = services.scan_item(order, CASE, actor=pat)
+    package = services.scan_item(order, CASE, actor=pat).package
     assert [(line.qty) for line in package.lines] == [12]
     with pytest.raises(TooMany) as many:
         services.scan_item(order, CASE, actor=pat)
@@ -135,7 +135,7 @@ def test_lots_from_gs1_must_be_the_lot_picked(floor, boss, ana, pat):
     with pytest.raises(WrongLot) as wrong:
         services.scan_item(order, f"]C101{LOT_GTIN.zfill(14)}10L2", actor=pat)
     assert wrong.value.expected == "L1"
-    package = services.scan_item(order, f"]C101{LOT_GTIN.zfill(14)}10L1", actor=pat)
+    package = services.scan_item(order, f"]C101{LOT_GTIN.zfill(14)}10L1", actor=pat).package
     services.scan_item(order, "KP-LOT", actor=pat)
     assert [(line.lot, line.qty) for line in package.lines] == [("L1", 2)]
 
@@ -144,11 +144,11 @@ def test_units_go_into_the_package_being_packed(floor, boss, ana, pat):
     order = make_order([("KP-MUG", 2), ("KP-BOOK", 1)])
     picked(order, boss=boss, picker=ana)
     services.start_packing(tote_of(order), station="KPACK-1", actor=pat)
-    first = services.scan_item(order, MUG_GTIN, actor=pat)
+    first = services.scan_item(order, MUG_GTIN, actor=pat).package
     assert services.new_package(order, actor=pat) is not first
     assert services.new_package(order, actor=pat).number == 2  # an empty open package is given back
-    second = services.scan_item(order, "KP-BOOK", actor=pat)
-    third = services.scan_item(order, MUG_GTIN, package_number=1, actor=pat)
+    second = services.scan_item(order, "KP-BOOK", actor=pat).package
+    third = services.scan_item(order, MUG_GTIN, package_number=1, actor=pat).package
     assert (second.number, third is first) == (2, True)
     assert {p.number: [(l.item.sku, l.qty) for l in p.lines] for p in services.live_packages(order)} == \
         {1: [("KP-MUG", 2)], 2: [("KP-BOOK", 1)]}
@@ -184,7 +184,7 @@ def test_packing_moves_tote_to_carton_through_the_ledger_and_consumes_the_reserv
     tote = tote_of(order)
     assert qty_at("KP-MUG", tote) == (3, 3)
     services.start_packing(tote, actor=pat)
-    package = services.scan_item(order, MUG_GTIN, qty=2, actor=pat)
+    package = services.scan_item(order, MUG_GTIN, qty=2, actor=pat).package
     assert qty_at("KP-MUG", tote) == (1, 1)
     assert qty_at("KP-MUG", package.container.code) == (2, 0)
     move = db.session.scalars(sa.select(StockMove).where(StockMove.kind == "pack")).one()
@@ -247,7 +247,7 @@ def test_an_order_that_cannot_ship_goes_back_with_its_reason(floor, boss, ana, p
     picked(order, boss=boss, picker=ana)
     tote = tote_of(order)
     services.start_packing(tote, station="KPACK-1", actor=pat)
-    package = services.scan_item(order, MUG_GTIN, actor=pat)
+    package = services.scan_item(order, MUG_GTIN, actor=pat).package
     carton = package.container
     unpack.send_back(order, reason="mug cracked", actor=pat)
     assert order.status == OrderStatus.OPEN and order.events[-1].note == "Back from packing: mug cracked"
