@@ -135,16 +135,19 @@ def purge_idempotency_keys(days):
 @click.option("--port", default=9100, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--spool", default=None, help="Folder for received labels (default: instance/printer-spool).")
-def virtual_printer(port, host, spool):
-    """Run a ZPL printer on a TCP port that stores what it receives."""
+@click.option("--status", "flags", default="", help="~HS flags to report, comma-separated: paper_out, paused, "
+              "head_open, ribbon_out, over_temperature (or write them to SPOOL/status.json while it runs).")
+def virtual_printer(port, host, spool, flags):
+    """Run a ZPL printer on a TCP port that stores what it receives and answers ~HS."""
     from pathlib import Path
 
-    from flask import current_app
+    from .printing.virtual_printer import FLAGS, VirtualPrinter, spool_folder
 
-    from .printing.virtual_printer import VirtualPrinter
-
-    folder = Path(spool) if spool else Path(current_app.instance_path) / "printer-spool"
-    with VirtualPrinter(host, port, folder) as printer:
+    chosen = {flag.strip() for flag in flags.split(",") if flag.strip()}
+    if chosen - set(FLAGS):
+        raise click.BadParameter(f"unknown flag(s) {', '.join(sorted(chosen - set(FLAGS)))}", param_hint="--status")
+    folder = Path(spool) if spool else spool_folder()
+    with VirtualPrinter(host, port, folder, flags=dict.fromkeys(chosen, True)) as printer:
         click.echo(f"virtual printer on {host}:{printer.server_address[1]}, storing labels in {folder}")
         printer.serve_forever()
 
@@ -152,6 +155,7 @@ def virtual_printer(port, host, spool):
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
     from .jobs.cli import jobs_cli
+    from .printing.cli import printing_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
@@ -159,5 +163,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(maintenance_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(virtual_printer)
+    app.cli.add_command(printing_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)

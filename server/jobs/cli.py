@@ -8,6 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+# app.extensions key: context managers f(app) that `jobs worker` keeps running while it consumes.
+WORKER_COMPANIONS = "shipfloor.worker_companions"
+
 jobs_cli = AppGroup("jobs", help="Background jobs (imports; later print jobs and count lists).")
 
 
@@ -17,15 +20,23 @@ jobs_cli = AppGroup("jobs", help="Background jobs (imports; later print jobs and
 @click.option("--nice", default=10, show_default=True, type=click.IntRange(0, 19),
               help="CPU priority below the web workers: a job never slows the floor's scans and moves.")
 def worker(workers, nice):
-    """Run the job consumer until stopped (SIGINT/SIGTERM); resumes jobs a stopped consumer left running."""
+    """Run the job consumer and the print worker until stopped (SIGINT/SIGTERM); resumes jobs a stopped consumer
+    left running."""
     import os
+    from contextlib import ExitStack
 
     from .queue import run_consumer
 
     if nice:
         os.nice(nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    run_consumer(current_app._get_current_object(), workers=workers)
+    app = current_app._get_current_object()
+    with ExitStack() as companions:
+        # Loops that run beside the consumer, one per deployment (the print worker, server/printing/worker.py):
+        # their packages register them in app.extensions, so this package depends on none of them.
+        for companion in app.extensions.get(WORKER_COMPANIONS, ()):
+            companions.enter_context(companion(app))
+        run_consumer(app, workers=workers)
 
 
 @jobs_cli.command("list")

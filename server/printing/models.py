@@ -53,11 +53,13 @@ class StationPrinter(Base):
 
 
 class PrintJobStatus(LabelledStrEnum):
-    """queued → printed; waiting (printer unreachable, retried with backoff) → printed; failed after the last
-    retry; cancelled by a person."""
+    """queued → sending → printed; waiting (printer unreachable, retried with backoff) → sending → printed;
+    failed after the last retry, or when the worker stopped mid-send (it may have printed: a person
+    decides, see worker.py); cancelled by a person."""
 
     QUEUED = "queued", lazy_gettext("Queued")
     WAITING = "waiting", lazy_gettext("Waiting for the printer")
+    SENDING = "sending", lazy_gettext("Sending")
     PRINTED = "printed", lazy_gettext("Printed")
     FAILED = "failed", lazy_gettext("Failed")
     CANCELLED = "cancelled", lazy_gettext("Cancelled")
