@@ -6,12 +6,16 @@ the first reading that found something wins:
 
   unmarked code:  location > item by barcode > item by SKU > order > badge > item by its UPC-E reading
                   > then a GTIN-shaped number is a GTIN (unknown: 404), anything else may be GS1 data
-  GS1-marked:     license plate by SSCC (AI 00) > item by GTIN (AI 01/02) > kind "gs1"
+  GS1-marked:     license plate by SSCC (AI 00) > package by SSCC > item by GTIN (AI 01/02) > kind "gs1"
+
+Packages (SSCC, tracking number) and shipments (SHP-<id>) come from the shipping domain through
+register_resolver, asked only when every kind above missed (so a known code pays nothing for them).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -26,6 +30,18 @@ ORDER_CODE = re.compile(r"^ORD-?(\d{1,12})$", re.IGNORECASE)
 MAX_ORDER_ID = 2**31 - 1
 # Symbologies that carry EAN/UPC only; after ]E0 eight digits are a UPC-E, after ]E4 an EAN-8.
 UPC_E_AIM, EAN_8_AIM = "]E0", "]E4"
+# Kinds other domains resolve (shipping: packages, shipments), asked only after every kind here missed:
+# fn(code, gs1 fields or None) → an answer or None; each looks nothing up for a code that cannot be its.
+_extra_resolvers: list[Callable[[str | None, dict | None], dict | None]] = []
+
+
+def register_resolver(fn: Callable[[str | None, dict | None], dict | None]) -> None:
+    if fn not in _extra_resolvers:
+        _extra_resolvers.append(fn)
+
+
+def _resolve_extra(code: str | None, fields: dict | None) -> dict | None:
+    return next((answer for fn in _extra_resolvers if (answer := fn(code, fields)) is not None), None)
 
 
 class UnknownCode(NotFound):
@@ -80,6 +96,9 @@ def _gs1_answer(fields: dict[str, str], found: Found) -> dict:
     plate = found.locations.get(fields.get("00", ""))
     if plate is not None:
         return {**_location_answer(plate), **base}
+    extra = _resolve_extra(None, fields) if "00" in fields else None
+    if extra is not None:
+        return {**extra, **base}
     gtin = fields.get("01") or fields.get("02")
     item = gtin and (found.items_by_barcode.get(gtin) or found.items_by_sku.get(gtin))
     if item:
@@ -162,6 +181,9 @@ def _resolve_plain(code: str, aim: str | None) -> dict:
     item = next((found.items_by_barcode[r] for r in readings if r in found.items_by_barcode), None)
     if item:
         return _item_answer(found, item)
+    extra = _resolve_extra(code, None) if not fields else None
+    if extra is not None:
+        return extra
     if bad_check is not None:
         raise bad_check
     if fields:

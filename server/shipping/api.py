@@ -15,7 +15,8 @@ from ..inventory.actors import actor_from_request
 from ..inventory.locations import get_location
 from ..orders.models import Order
 from ..packing.models import Package
-from . import rates, services
+from ..scanning.resolve import register_resolver
+from . import rates, scan, services
 from .models import Manifest, Shipment
 from .schemas import (
     ConfirmedOut, DayIn, DayQuery, LabelsQuery, ManifestIn, ManifestOut, PackageOut, QuoteList, RatesQuery, ShipmentIn,
@@ -23,6 +24,7 @@ from .schemas import (
 )
 
 bp = APIBlueprint("shipping", __name__, url_prefix="/api", tag="Shipping")
+register_resolver(scan.resolve_scan)  # POST /api/scan: kinds package and shipment
 
 PACKERS = (Role.PACKER,)  # supervisors and admins too (auth.guard.allowed_roles)
 SUPERVISORS = (Role.SUPERVISOR,)

@@ -155,25 +155,38 @@ FORMATS: dict[str, tuple[TrackingFormat, ...]] = {
     "amzl": (TrackingFormat("amzl", "Amazon Logistics TBA + 12 digits", _amzl),),
     "local": (TrackingFormat("local", f"Local delivery {LOCAL_PREFIX} + 11 digits", _local),),
 }
+ALL_FORMATS = tuple(f for formats in FORMATS.values() for f in formats)
 
 
 def normalise(text: str) -> str:
     return re.sub(r"[\s\-]", "", text or "").upper()
 
 
+def _first_match(formats, text: str) -> tuple[str, str] | None:
+    t = normalise(text)
+    for fmt in formats:
+        stored = fmt.read(t) if t else None
+        if stored:
+            return fmt.carrier, stored
+    return None
+
+
+def detect_tracking(text: str) -> tuple[str, str] | None:
+    """(carrier, number to store) of the first carrier whose format and check digit the text passes, or None."""
+    return _first_match(ALL_FORMATS, text)
+
+
 def validate_tracking(carrier: str | None, text: str) -> tuple[str, str]:
     """→ (carrier code, the number to store); InvalidTracking (422) listing the formats tried otherwise.
 
     carrier given: only its formats; None: every carrier's, the first that validates wins."""
-    t = normalise(text)
     if carrier is not None and carrier not in FORMATS:
         raise InvalidTracking(_("%(carrier)s is not a carrier we know.", carrier=carrier), field="carrier",
                               expected=", ".join(FORMATS))
-    tried = FORMATS[carrier] if carrier else tuple(f for formats in FORMATS.values() for f in formats)
-    for fmt in tried:
-        stored = fmt.read(t) if t else None
-        if stored:
-            return fmt.carrier, stored
+    tried = FORMATS[carrier] if carrier else ALL_FORMATS
+    found = _first_match(tried, text)
+    if found:
+        return found
     names = "; ".join(f.name for f in tried)
     raise InvalidTracking(_("%(text)s is not a valid tracking number (tried: %(formats)s). Scan it again or "
                             "check the digits.", text=text.strip() or "''", formats=names),

@@ -87,7 +87,13 @@ class ExternalCarrier(Carrier):
             raise InvalidInput(_("Scan the %(carrier)s tracking number of each package: %(n)d expected, %(got)d "
                                  "given.", carrier=self.name, n=len(packages), got=len(numbers)),
                                field="tracking_numbers", expected=f"{len(packages)} tracking numbers")
-        stored = [validate_tracking(self.code, t)[1] for t in numbers]
+        stored = []
+        for number in numbers:
+            try:
+                stored.append(validate_tracking(self.code, number)[1])
+            except InvalidTracking as err:
+                err.field = "tracking_numbers"  # the body's field, for the packer's form
+                raise
         if len(set(stored)) != len(stored):
             raise InvalidTracking(_("The same tracking number was given for two packages."),
                                   field="tracking_numbers", expected="one different number per package")
