@@ -232,9 +232,10 @@ def packing_slip(
         Line(0, 1105, WIDTH, 3),
         Text(MARGIN, 1130, f"UNITS {sum(qty for _, _, qty in lines)}", height=30, font=font),
     )
-    barcode = Barcode128(0, 0, order_ref)
-    module = fit_module(barcode.modules, 520, 2)
-    label.add(Barcode128(260, 1118, order_ref, height=70, module=module, interpretation=False))
+    if order_ref.isascii() and order_ref.isprintable():  # the order barcode is a convenience: only if it encodes
+        barcode = Barcode128(0, 0, order_ref)
+        module = fit_module(barcode.modules, 520, 2)
+        label.add(Barcode128(260, 1118, order_ref, height=70, module=module, interpretation=False))
     return label.zpl()
 
 

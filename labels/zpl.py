@@ -244,12 +244,13 @@ class Text:
     rotation: str = "N"
     justify: str = "L"
     block_width: int = 0
-    font: Font = DEFAULT_FONT
+    font: Font | str = DEFAULT_FONT
     reverse: bool = False
 
     def __post_init__(self) -> None:
         _check_rotation(self.rotation)
         _check_justify(self.justify)
+        object.__setattr__(self, "font", as_font(self.font))
         if self.justify != "L" and not self.block_width:
             raise ValueError("a justified Text needs a block_width")
 
@@ -279,11 +280,12 @@ class TextBlock:
     justify: str = "L"
     indent: int = 0
     rotation: str = "N"
-    font: Font = DEFAULT_FONT
+    font: Font | str = DEFAULT_FONT
 
     def __post_init__(self) -> None:
         _check_rotation(self.rotation)
         _check_justify(self.justify)
+        object.__setattr__(self, "font", as_font(self.font))
         if not 1 <= self.max_lines <= 9999:
             raise ValueError("max_lines must be 1 to 9999")
 
@@ -511,9 +513,14 @@ class Image:
             width = max(1, _s(self.width, f))
             height = max(1, round(self.image.height * width / self.image.width))
             picture = self.image.convert("L").resize((width, height)).convert("1")  # Floyd-Steinberg
-            # Pillow's "1" mode packs 1 = white; ZPL wants 1 = black.
-            packed = bytes(255 - byte for byte in picture.tobytes())
+            # Pillow's "1" mode packs 1 = white; ZPL wants 1 = black. The bits padding a row stay white.
             bytes_per_row = (width + 7) // 8
+            last_byte_mask = (0xFF << (-width % 8)) & 0xFF
+            inverted = bytearray(255 - byte for byte in picture.tobytes())
+            inverted[bytes_per_row - 1 :: bytes_per_row] = bytes(
+                byte & last_byte_mask for byte in inverted[bytes_per_row - 1 :: bytes_per_row]
+            )
+            packed = bytes(inverted)
             self._graphics[f] = Graphic(_s(self.x, f), _s(self.y, f), packed, bytes_per_row)
         return self._graphics[f]
 
