@@ -49,7 +49,10 @@ def render_label(kind: str, code: str, *, dpi: int) -> tuple[bytes, str | None, 
     if kind == "lpn":
         if not (code.isdigit() and len(code) == 18):
             raise InvalidInput(_("A license plate is an 18-digit SSCC."), field="code")
-        return templates.lpn_label(code, dpi=dpi), None, None
+        try:
+            return templates.lpn_label(code, dpi=dpi), None, None
+        except ValueError as e:  # a wrong check digit
+            raise InvalidInput(_("%(code)s is no SSCC: %(reason)s", code=code, reason=str(e)), field="code") from e
     raise InvalidInput(_("Labels of kind %(kind)s cannot be printed here; the kinds are %(kinds)s.", kind=kind,
                          kinds=", ".join(KINDS)), field="kind")
 

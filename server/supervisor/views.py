@@ -7,7 +7,7 @@ from here, so the package has no import cycle.
 from __future__ import annotations
 
 from . import (auth, boxes, home, items, jobs, locations, movements, order_imports, orders, picking,  # noqa: F401
-               receipts, stock, users)  # (the routes attach to bp)
+               printers, receipts, stock, users)  # (the routes attach to bp)
 from .pages import bp
 
 __all__ = ["bp"]

@@ -17,7 +17,7 @@ NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export
              "supervisor.stock_locations_export", "supervisor.movements_export",
              "supervisor.job_progress",  # JSON polled by jobs.js
              "supervisor.orders_export", "supervisor.batches_export", "supervisor.pickers_export",
-             "supervisor.rates_export")
+             "supervisor.rates_export", "supervisor.received_label")  # (an SVG drawing)
 
 
 def _seed() -> dict[str, object]:
