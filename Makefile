@@ -31,6 +31,10 @@ bench: $(VENV)/.test-installed
 	scripts/ensure-debian-packages.sh $(TEST_DEBS)
 	$(VENV)/bin/python bench/scan.py
 	$(VENV)/bin/python bench/movements.py
+	$(VENV)/bin/python bench/routing.py
+	$(VENV)/bin/python bench/batching.py --backend sqlite
+	$(VENV)/bin/python bench/batching.py --backend postgresql
+	$(VENV)/bin/python bench/late_shipments.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
