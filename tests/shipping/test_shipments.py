@@ -196,3 +196,21 @@ def test_confirmation_file_multi_package_order_has_item_rows_per_package(two_pac
          packages[1].tracking_number, "Local courier"]]
     shipments = services.shipments_shipped_on(day)
     assert services.mark_confirmed(shipments) == len(shipments) and services.mark_confirmed(shipments) == 0
+
+
+def test_queries_for_the_pages_list_manifests_and_ship_by(two_packages, crew):
+    from server.shipping import queries
+    order, packages = two_packages
+    shipment = services.create_shipment(order, packages, carrier="local", service="nextday", actor=crew["packer"],
+                                        print=False)
+    assert queries.waiting_for_manifest()["local"] >= 1
+    row = db.session.execute(queries.shipment_rows(queries.ShipmentFilter(q=packages[1].tracking_number))).one()
+    assert (row.id, row.packages, row.tracking, row.late) == (shipment.id, 2, packages[0].tracking_number, False)
+    manifest = services.close_manifest("local", actor=crew["boss"])
+    detail = queries.manifest_detail(manifest.id)
+    assert [(line["order_ref"], line["package"], line["tracking_number"]) for line in detail["lines"]] == [
+        (order.channel_order_id, 1, packages[0].tracking_number), (order.channel_order_id, 2, packages[1].tracking_number)]
+    assert detail["weight_g"] == 2 * 900 and queries.manifest_detail(999_999) is None
+    listed = next(m for m in queries.manifests() if m["id"] == manifest.id)
+    assert (listed["shipments"], listed["packages"], listed["carrier_name"]) == (1, 2, "Shipfloor Local Delivery")
+    assert queries.ship_by_summary(services.local_day(shipment.shipped_at))["met"] >= 1
