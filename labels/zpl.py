@@ -92,11 +92,12 @@ def code128_field(data: str) -> tuple[str, int]:
     """ZPL `^BC` mode-N field data for `data` (printable ASCII; FNC1 as "\\x1d") and its symbol count.
 
     A symbol that starts with 4 or more digits (or is 2+ digits only) starts in subset C, two digits a
-    symbol, and changes to subset B (`>6`) at the first character that does not pair; everything else is
-    subset B. No change from B to C: Zebrash (the independent renderer of tests/labels) reads `>5` in
-    subset B as FNC4, so a label would render differently there than on a Zebra; subset B costs a few
-    modules on mixed data like UPS numbers. The symbol count (start code included, check and stop
-    excluded) gives the width: (count + 1) * 11 + 13 modules.
+    symbol, and changes to subset B (`>6`) where the digits stop pairing; everything else is subset B.
+    Two quirks of Zebrash (the independent renderer the tests check our labels with) shape this, at a
+    symbol or two: it reads `>5` (B → C) in subset B as FNC4, so we never change from B to C; and it drops
+    a lone last character after an invocation code, so an odd digit run ends with three digits in subset B
+    rather than one. The symbol count (start code included, check and stop excluded) gives the width:
+    (count + 1) * 11 + 13 modules.
     """
     for char in data:
         if not (" " <= char <= "~" or char == FNC1):
@@ -104,28 +105,38 @@ def code128_field(data: str) -> tuple[str, int]:
     length = len(data)
     first = length - len(data.lstrip(FNC1))  # a leading FNC1 (GS1) goes in any subset
     run = _digit_run(data, first)
-    i = 0
-    symbols = 1
-    if run >= 4 or (run >= 2 and first + run == length):
-        out = [_START_C]
-        while i < length:  # pairs and FNC1s while they last
-            if data[i] == FNC1:
-                out.append(_FNC1)
-                symbols += 1
-                i += 1
-            elif _digit_run(data, i) >= 2:
-                out.append(data[i : i + 2])
-                symbols += 1
-                i += 2
+    subset_c = run >= 4 or (run >= 2 and first + run == length)
+    c_end = 0  # data[:c_end] is written in subset C
+    if subset_c:
+        c_end = first
+        while c_end < length:
+            if data[c_end] == FNC1:
+                c_end += 1
+            elif _digit_run(data, c_end) >= 2:
+                c_end += 2
             else:
-                out.append(_TO_B)
-                symbols += 1
                 break
-    else:
-        out = [_START_B]
-    for char in data[i:]:
+        if length - c_end == 1 and data[c_end - 1] != FNC1:
+            c_end -= 2  # the last pair goes along to subset B with the lone last character
+        if c_end <= first:  # nothing left to pair ("123"): all subset B
+            subset_c, c_end = False, 0
+    out = [_START_C if subset_c else _START_B]
+    symbols = 1
+    i = 0
+    while i < c_end:
+        if data[i] == FNC1:
+            out.append(_FNC1)
+            i += 1
+        else:
+            out.append(data[i : i + 2])
+            i += 2
+        symbols += 1
+    if subset_c and c_end < length:
+        out.append(_TO_B)
+        symbols += 1
+    for char in data[c_end:]:
         out.append(_FNC1 if char == FNC1 else char.translate(_B_TABLE))
-    symbols += length - i
+    symbols += length - c_end
     return "".join(out), symbols
 
 

@@ -41,11 +41,12 @@ def test_escape_line_hexes_every_command_character():
         ("12", ">;12", 2),
         ("1234", ">;1234", 3),
         ("12345AB", ">;1234>65AB", 7),  # odd run: pairs, then subset B
-        ("123", ">;12>63", 4),
+        ("1234A", ">;12>634A", 6),  # never one character alone after a subset change (see code128_field)
+        ("123", ">:123", 4),
         ("1Z999AA10123456784", ">:1Z999AA10123456784", 19),
         ("A^B~C>D_E", ">:A><B>=C>0D_5FE", 10),  # ^ ~ > as invocation codes, _ as ^FH hex
         (FNC1 + "00006141411234567890", ">;>800006141411234567890", 12),
-        (FNC1 + "42127610115", ">;>84212761011>65", 9),
+        (FNC1 + "42127610115", ">;>842127610>6115", 10),
     ],
 )
 def test_code128_field(data, field, symbols):
