@@ -69,6 +69,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .printing.api import bp as printing_bp
     from .receiving.api import bp as receiving_bp
     from .scanning.api import bp as scanning_bp
+    from .supervisor.pack_station import bp as pack_station_bp
     from .supervisor.views import bp as supervisor_bp
     from .auth.admin_api import bp as users_bp
 
@@ -78,6 +79,7 @@ def _register_blueprints(app: APIFlask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(handheld_bp)
     app.register_blueprint(supervisor_bp)
+    app.register_blueprint(pack_station_bp)  # packers too: outside the supervisor pages' staff gate
     # Page blueprints are plain Flask ones; APIFlask's spec generator expects this flag on every
     # blueprint that has before_request hooks, so mark them as outside the API document.
     for blueprint in app.blueprints.values():

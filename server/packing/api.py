@@ -12,9 +12,12 @@ from ..extensions import db
 from ..inventory.actors import actor_from_request
 from ..orders.models import Order
 from . import services, unpack
-from .boxes import grams_from_scale
+from .boxes import active_boxes, grams_from_scale
 from .models import Package
-from .schemas import PackCloseIn, PackNewPackageIn, PackStateOut, PackReasonIn, PackScanIn, PackSendBackIn, PackStartIn, pack_state
+from .schemas import (
+    PackBoxList, PackCloseIn, PackNewPackageIn, PackReasonIn, PackScanIn, PackSendBackIn, PackStartIn, PackStateOut,
+    pack_state,
+)
 
 bp = APIBlueprint("packing", __name__, url_prefix="/api/packing", tag="Packing")
 
@@ -36,6 +39,14 @@ def post_start(body):
     order = services.start_packing(body["code"], station=body["station"], item_code=body["item"],
                                    actor=actor_from_request())
     return pack_state(order)
+
+
+@bp.get("/boxes")
+@require_role(*PACKERS)
+@bp.output(PackBoxList)
+@bp.doc(summary="The box types in use, smallest first")
+def get_boxes():
+    return {"boxes": active_boxes()}
 
 
 @bp.get("/orders/<int:order_id>")

@@ -33,6 +33,12 @@ def _sides(item: Item) -> tuple[int, int, int] | None:
     return tuple(sorted(sides)) if all(sides) else None
 
 
+def active_boxes() -> list[BoxType]:
+    """The box types in use, smallest (by inner volume) first: what the packer chooses from."""
+    return list(db.session.scalars(sa.select(BoxType).where(BoxType.active).order_by(
+        BoxType.length_mm * BoxType.width_mm * BoxType.height_mm, BoxType.code)))
+
+
 def suggest_box(items: Iterable[tuple[Item, int]]) -> BoxType | None:
     """The smallest active box type the units (item, qty) fit into, by the rule above; None: none fits."""
     measured = [(item, qty, _sides(item)) for item, qty in items if qty > 0]
@@ -41,9 +47,7 @@ def suggest_box(items: Iterable[tuple[Item, int]]) -> BoxType | None:
     volume = sum(qty * sides[0] * sides[1] * sides[2] for _item, qty, sides in measured if sides)
     longest = [sides for _item, _qty, sides in measured if sides]
     weight = sum(qty * (item.weight_g or 0) for item, qty, _sides in measured)
-    boxes = db.session.scalars(sa.select(BoxType).where(BoxType.active).order_by(
-        BoxType.length_mm * BoxType.width_mm * BoxType.height_mm, BoxType.code))
-    for box in boxes:
+    for box in active_boxes():
         inner = sorted((box.length_mm, box.width_mm, box.height_mm))
         if box.length_mm * box.width_mm * box.height_mm < volume:
             continue

@@ -104,6 +104,10 @@ class PackBoxOut(Schema):
     height_mm = Integer()
 
 
+class PackBoxList(Schema):
+    boxes = List(Nested(PackBoxOut))
+
+
 class PackedPackageOut(Schema):
     id = Integer()
     number = Integer()
