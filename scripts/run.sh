@@ -20,7 +20,8 @@ fi
 PRINTER_PORT=${SHIPFLOOR_PRINTER_PORT:-9100}
 $FLASK virtual-printer --port "$PRINTER_PORT" &
 printer_pid=$!
-# The one job consumer of this deployment (imports of more than 1,000 rows; later print jobs, count lists).
+# The one job consumer of this deployment (imports of more than 1,000 rows) and, in a thread of it, the one print
+# worker (label jobs to the printers over TCP 9100 or CUPS, retried while a printer is off).
 # It resumes jobs a stopped consumer left running; SIGTERM stops it (a chunk cut short is rolled back).
 $FLASK jobs worker &
 jobs_pid=$!
