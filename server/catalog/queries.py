@@ -24,11 +24,25 @@ def item_by_sku_or_code(code: str) -> Item | None:
 
 
 def item_matches(q: str):
-    """An SQL condition on Item: its SKU, name or one of its barcodes contains q (any case)."""
-    like = f"%{q.strip().upper()}%"
-    by_code = sa.select(ItemBarcode.item_id).where(ItemBarcode.code.like(like))
-    return sa.or_(Item.sku_key.like(like), sa.func.upper(Item.name).like(like), Item.id.in_(by_code))
+    """An SQL condition on Item: its SKU, name or one of its barcodes contains q (any case; % and _ literal)."""
+    text = q.strip().upper()
+    by_code = sa.select(ItemBarcode.item_id).where(ItemBarcode.code.contains(text, autoescape=True))
+    return sa.or_(Item.sku_key.contains(text, autoescape=True),
+                  sa.func.upper(Item.name).contains(text, autoescape=True), Item.id.in_(by_code))
 
 
 def count_active_items() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Item).where(Item.active)) or 0
+
+
+def label_items(*, q: str | None = None, first: str | None = None, last: str | None = None):
+    """Active items to print labels for, by SKU (id, code: the SKU): SKU, name or barcode containing q, and
+    SKUs from `first` to `last` (inclusive, any letter case; either end may be open)."""
+    stmt = sa.select(Item.id, Item.sku.label("code")).where(Item.active)
+    if q:
+        stmt = stmt.where(item_matches(q))
+    if first:
+        stmt = stmt.where(Item.sku_key >= sku_key(first))
+    if last:
+        stmt = stmt.where(Item.sku_key <= sku_key(last))
+    return stmt.order_by(Item.sku_key)

@@ -270,3 +270,19 @@ def get_move(move_id: int) -> StockMove:
     if move is None:
         raise NotFound(_("There is no movement %(id)d.", id=move_id), field="move_id")
     return move
+
+
+def label_locations(kinds, *, zone: str | None = None, q: str | None = None, first: str | None = None,
+                    last: str | None = None):
+    """Active locations of these kinds to print labels for, in walking order (id, code): in a zone, codes
+    containing q, and codes from `first` to `last` (inclusive, any letter case; either end may be open)."""
+    stmt = sa.select(Location.id, Location.code).where(Location.active, Location.kind.in_(list(kinds)))
+    if zone:
+        stmt = stmt.where(Location.zone_id.in_(sa.select(Zone.id).where(Zone.code == zone.strip().upper())))
+    if q:
+        stmt = stmt.where(Location.code_key.contains(q.strip().upper(), autoescape=True))
+    if first:
+        stmt = stmt.where(Location.code_key >= first.strip().upper())
+    if last:
+        stmt = stmt.where(Location.code_key <= last.strip().upper())
+    return stmt.order_by(*walking_order())

@@ -22,11 +22,12 @@ class BoxTypeForm(FlaskForm):
     name = StringField(lazy_gettext("Name"), [DataRequired(lazy_gettext("Enter a name.")), Length(max=120)])
     length_mm = IntegerField(lazy_gettext("Inner length (mm)"),
                              [InputRequired(lazy_gettext("Enter the length.")), SIDE])
-    width_mm = IntegerField(lazy_gettext("Inner width (mm)"), [InputRequired(lazy_gettext("Enter the width.")), SIDE])
+    width_mm = IntegerField(lazy_gettext("Inner width (mm)"),
+                            [InputRequired(lazy_gettext("Enter the width.")), SIDE])
     height_mm = IntegerField(lazy_gettext("Inner height (mm)"),
                              [InputRequired(lazy_gettext("Enter the height.")), SIDE])
-    max_weight_g = IntegerField(lazy_gettext("Most it carries (g)"), [Optional(), NumberRange(min=1,
-                                                                                            max=box_types.MAX_WEIGHT_G)])
+    max_weight_g = IntegerField(lazy_gettext("Most it carries (g)"),
+                                [Optional(), NumberRange(min=1, max=box_types.MAX_WEIGHT_G)])
     tare_g = IntegerField(lazy_gettext("Empty weight (g)"), [Optional(), GRAMS], default=0)
     active = BooleanField(lazy_gettext("In use (the pack station may suggest it)"), default=True)
 
