@@ -253,7 +253,8 @@ def _code_label(title: str, code: str, subtitle: str | None, dpi: int, font: Fon
     label.add(Text(0, 62, clip(code, 16), height=110, justify="C", block_width=WIDTH, font=font))
     barcode = Barcode128(0, 0, code)
     module = fit_module(barcode.modules, WIDTH, 4)
-    label.add(Barcode128(_barcode_x(barcode.modules, module), 190, code, height=150, module=module, interpretation=False))
+    x = _barcode_x(barcode.modules, module)
+    label.add(Barcode128(x, 190, code, height=150, module=module, interpretation=False))
     return label.zpl()
 
 

@@ -452,7 +452,10 @@ class DataMatrix:
 
     def zpl(self, f: float) -> str:
         module = module_dots(self.module, round(BASE_DPI * f))
-        return f"^FO{_s(self.x, f)},{_s(self.y, f)}^BX{self.rotation},{module},200,0,0,,_^FH\\^FD{self.field_data()}^FS"
+        return (
+            f"^FO{_s(self.x, f)},{_s(self.y, f)}^BX{self.rotation},{module},200,0,0,,_"
+            f"^FH\\^FD{self.field_data()}^FS"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,7 +508,10 @@ class Graphic:
 
     def zpl(self, f: float) -> str:
         total = len(self.rows)
-        return f"^FO{_s(self.x, f)},{_s(self.y, f)}^GFA,{total},{total},{self.bytes_per_row},{self.rows.hex().upper()}^FS"
+        return (
+            f"^FO{_s(self.x, f)},{_s(self.y, f)}^GFA,{total},{total},{self.bytes_per_row},"
+            f"{self.rows.hex().upper()}^FS"
+        )
 
 
 class Image:

@@ -10,4 +10,6 @@ if [[ "${1:-}" == "--fast" ]]; then
     shift
     set -- -m "not slow and not bench and not browser" --backend sqlite "$@"
 fi
+# The independent ZPL renderer for tests/labels/test_independent.py (skipped there without node)
+if command -v npm >/dev/null && [[ ! -d tests/zpl/node_modules ]]; then (cd tests/zpl && npm ci --silent); fi
 .venv/bin/python -m pytest "$@"

@@ -65,10 +65,9 @@ def rendered():
         for name, (data, _, _) in LABELS.items():
             keys.append((name, dpi))
             jobs.append((templates.shipping_label(data, dpi=dpi), 152.4, dpmm))
-        keys.append(("codes", dpi))
-        jobs.append((templates.bin_label("A^B~C>D_E\\F", dpi=dpi), 50.8, dpmm))
-        keys.append(("item", dpi))
-        jobs.append((templates.item_label("SKU-1", "Widget", "4006381333931", dpi=dpi), 50.8, dpmm))
+    keys += ["codes", "item"]  # 4x2 in labels, at 203 dpi only (each render at 300 dpi costs about a second)
+    jobs.append((templates.bin_label("A^B~C>D_E\\F"), 50.8, 8))
+    jobs.append((templates.item_label("SKU-1", "Widget", "4006381333931"), 50.8, 8))
     return dict(zip(keys, render(jobs), strict=True))
 
 
@@ -95,8 +94,7 @@ def test_shipping_label_decodes_to_exactly_its_data(rendered, name, dpi):
     assert zbar_reads(image) == {tracking, routing.replace("(", "").replace(")", ""), "00" + data.sscc}
 
 
-@pytest.mark.parametrize("dpi", RESOLUTIONS)
-def test_code_128_escapes_reach_the_symbol(rendered, dpi):
+def test_code_128_escapes_reach_the_symbol(rendered):
     """^ ~ > written as invocation codes and _ as a ^FH escape come out of the symbol as themselves."""
-    assert zbar_reads(rendered["codes", dpi]) == {"A^B~C>D_E\\F"}
-    assert zxing_reads(rendered["item", dpi]) == {"4006381333931": ("]E0", "EAN13"), "SKU-1": ("]C0", "Code128")}
+    assert zbar_reads(rendered["codes"]) == {"A^B~C>D_E\\F"}
+    assert zxing_reads(rendered["item"]) == {"4006381333931": ("]E0", "EAN13"), "SKU-1": ("]C0", "Code128")}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from labels import templates
+from labels.benchmark import sample_labels, shipping_labels_per_second
 from labels.parse import command_names, tokenize
 from labels.templates import Address, postal_element
 from tests.labels.helpers import field_texts
@@ -54,7 +55,8 @@ def test_every_shipping_label_field_is_data_only(payload):
     structure = command_names(clean)
     for field in ("name", "company", "line1", "line2", "line3", "city", "state", "phone"):
         ship_to = dataclasses.replace(address(), **{field: f"X{payload}"})
-        for data in (shipping(ship_to=ship_to), shipping(ship_from=dataclasses.replace(WAREHOUSE, **{field: payload}))):
+        ship_from = dataclasses.replace(WAREHOUSE, **{field: payload})
+        for data in (shipping(ship_to=ship_to), shipping(ship_from=ship_from)):
             assert command_names(templates.shipping_label(data)) == structure, (field, payload)
     for field in ("carrier", "service", "order_ref", "reference2", "tracking_number"):
         data = shipping(**{field: f"X{payload}"})
@@ -169,3 +171,10 @@ def test_golden_shipping_label(dpi):
     name, city = SCRIPTS["accented"]
     zpl = templates.shipping_label(shipping(ship_to=address(name, city)), dpi=dpi)
     assert zpl == (GOLDEN / f"shipping_{dpi}.zpl").read_bytes()
+
+
+def test_benchmark_labels_are_valid_and_distinct():
+    labels = sample_labels(50)
+    rendered = {templates.shipping_label(data) for data in labels}
+    assert len(rendered) == 50 and len({data.sscc for data in labels}) == 50
+    assert shipping_labels_per_second(0.01) > 0

@@ -30,7 +30,7 @@ def test_escape_line_hexes_every_command_character():
     assert escape_line("a^b~c_d\\e") == "a_5Eb_7Ec_5Fd_5Ce"
     assert escape_line("\x00\x1b\x7f") == "_00_1B_7F"
     assert escape_line("one\ntwo\r\tthree") == "one two  three"
-    assert escape_line("Жанна 王 é") == "Жанна 王 é"  # UTF-8 is safe under ^CI28: no byte is ^, ~ or below 0x80
+    assert escape_line("Жанна 王 é") == "Жанна 王 é"  # UTF-8 is safe: none of its bytes is ^, ~ or below 0x80
     for text in ("_41", "__5E", "^XZ^XA", "\\&", "ü^ü"):
         assert unhex(escape_line(text)).decode() == text
 
@@ -89,7 +89,8 @@ def test_a_label_at_300_dpi_scales_positions_and_whole_dot_modules():
     assert "^BY6,3,148" in text and "^BY3,3,148" in text  # 4 → 6 and 2 → 3 dots (zpl.md: ^BY4 → ^BY6)
     assert "^GB1200,4,4,B,0" in text
     assert text.endswith("^PQ1^XZ")
-    assert Label(dpi=203).add(Text(100, 200, "x")).zpl().decode().startswith("^XA^CI28^PW812^LL1218^LH0,0^FO100,200")
+    at_203 = Label(dpi=203).add(Text(100, 200, "x")).zpl().decode()
+    assert at_203.startswith("^XA^CI28^PW812^LL1218^LH0,0^FO100,200")
 
 
 def test_label_checks_its_arguments():
@@ -156,3 +157,18 @@ def test_field_data_never_holds_a_prefix_character():
 
 def test_units():
     assert zpl.mm(25.4) == 203 and zpl.inches(4) == 812 and round(zpl.dots_to_mm(8), 2) == 1.0
+
+
+def test_labels_is_pure():
+    """labels/ takes plain values and returns bytes: nothing from server/, Flask or the database."""
+    import ast
+    from pathlib import Path
+
+    package = Path(zpl.__file__).parent
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )
+            for name in names:
+                assert name.split(".")[0] not in ("server", "flask", "sqlalchemy", "apiflask"), (path.name, name)
