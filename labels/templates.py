@@ -3,7 +3,7 @@
 Layouts are in 203-dpi design dots (labels/zpl.py scales them). Sizes: shipping label and packing slip
 4x6 in; bin, item, tote and cart labels 4x2 in; license plate 4x3 in. Text goes through `^FH` escaping in
 labels/zpl.py, so any order or address data is safe; `font` picks the printer font (the default "0" prints
-Latin, Cyrillic and Greek; Chinese needs a font file on the printer, e.g. font="E:ANMDS.TTF").
+Latin; other scripts need a printer font that has them, e.g. font="E:ANMDS.TTF" for Chinese).
 """
 
 from __future__ import annotations
@@ -36,16 +36,18 @@ MARGIN = 30
 
 @dataclass(frozen=True, slots=True)
 class Address:
+    """A postal address; the optional parts may be "" or None (an order's empty columns)."""
+
     name: str
-    company: str = ""
-    line1: str = ""
-    line2: str = ""
-    line3: str = ""
-    city: str = ""
-    state: str = ""
-    postal_code: str = ""
+    company: str | None = ""
+    line1: str | None = ""
+    line2: str | None = ""
+    line3: str | None = ""
+    city: str | None = ""
+    state: str | None = ""
+    postal_code: str | None = ""
     country: str = "US"
-    phone: str = ""
+    phone: str | None = ""
 
     def city_line(self) -> str:
         """"AUSTIN, TX 78701" in North America and Australia, "20121 MILANO MI" elsewhere."""

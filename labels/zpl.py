@@ -216,9 +216,9 @@ def _check_justify(justify: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Font:
-    """A printer font: a one-character built-in name ("0" = the scalable CG Triumvirate, Latin and, on
-    current firmware, Cyrillic and Greek), or a font file on the printer such as "E:ANMDS.TTF" (Zebra's
-    Simplified Chinese font, which must be downloaded to the printer to print Chinese)."""
+    """A printer font: a one-character built-in name ("0" = the scalable CG Triumvirate: Latin), or a font
+    file on the printer such as "E:ANMDS.TTF" (Zebra's Simplified Chinese font, which must be downloaded to
+    the printer to print Chinese)."""
 
     name: str = "0"
 

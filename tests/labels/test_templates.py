@@ -178,3 +178,11 @@ def test_benchmark_labels_are_valid_and_distinct():
     rendered = {templates.shipping_label(data) for data in labels}
     assert len(rendered) == 50 and len({data.sscc for data in labels}) == 50
     assert shipping_labels_per_second(0.01) > 0
+
+
+def test_an_address_may_leave_parts_out():
+    bare = Address("X", company=None, line1="1 Via Po", line2=None, line3=None, city="Roma", state=None,
+                   postal_code="00100", country="IT", phone=None)
+    texts = field_texts(templates.shipping_label(shipping(ship_to=bare)))
+    assert "X\n1 Via Po\n00100 Roma" in texts and "(421) 38000100" in texts
+    assert "X\n1 Via Po\n00100 Roma\nIT" in field_texts(templates.packing_slip("1", bare, [("S", "n", 1)]))
