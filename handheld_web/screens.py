@@ -47,7 +47,9 @@ SCREENS: tuple[Screen, ...] = (
     _screen("move", _l("Move"), "arrows", ANY_ROLE, "handheld.move", ("stock.post_moves", "stock.post_container_move")),
     _screen("pick", _l("Pick"), "cart", (Role.PICKER,), "handheld.pick",
             ("picking.post_cart", "picking.post_pick", "picking.post_short", "picking.post_skip")),
-    _screen("pack", _l("Pack"), "box", ANY_ROLE),
+    _screen("pack", _l("Pack"), "box", (Role.PACKER,), "handheld.pack",
+            ("packing.post_start", "packing.post_scan", "packing.post_package", "packing.post_close",
+             "shipping.post_shipment")),
     _screen("count", _l("Count"), "list", ANY_ROLE),
 )
 

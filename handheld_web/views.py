@@ -97,6 +97,12 @@ def pick():
     return _task_page("pick")
 
 
+@bp.get("/pack")
+def pack():
+    """Show the pack screen: a tote or order, every unit into packages, box and weight, the carrier."""
+    return _task_page("pack")
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the installable web app."""
