@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from apiflask.schemas import FileSchema
 from flask import Response
 from flask_babel import gettext as _
 
@@ -80,8 +81,9 @@ def get_shipment(shipment_id: int):
 @bp.get("/shipments/<int:shipment_id>/labels.zpl")
 @require_role()
 @bp.input(LabelsQuery, location="query", arg_name="query")
+@bp.output(FileSchema(type="string"), content_type="application/zpl", description="One ^XA…^XZ per package")
 @bp.doc(summary="ZPL of the shipment's package labels, one ^XA…^XZ per package (4x6 in)",
-        responses={200: "application/zpl", 404: "No such shipment"})
+        responses={404: "No such shipment"})
 def get_labels(shipment_id: int, query):
     shipment = _get(Shipment, shipment_id, _("shipment"), "shipment_id")
     return Response(services.labels_zpl(shipment, dpi=query["dpi"]), mimetype="application/zpl")
@@ -131,8 +133,8 @@ def get_rates(query):
 @bp.get("/shipping/confirmation.txt")
 @require_role(*SUPERVISORS)
 @bp.input(DayQuery, location="query", arg_name="query")
-@bp.doc(summary="Amazon shipping-confirmation flat file of the day's shipped Amazon orders (tab-separated)",
-        responses={200: "text/tab-separated-values"})
+@bp.output(FileSchema(type="string"), content_type="text/tab-separated-values", description="The flat file")
+@bp.doc(summary="Amazon shipping-confirmation flat file of the day's shipped Amazon orders (tab-separated)")
 def get_confirmation(query):
     day = query["day"] or services.local_day(services.utcnow())
     text = services.ship_confirmation_file(day)
