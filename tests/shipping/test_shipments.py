@@ -214,3 +214,21 @@ def test_queries_for_the_pages_list_manifests_and_ship_by(two_packages, crew):
     listed = next(m for m in queries.manifests() if m["id"] == manifest.id)
     assert (listed["shipments"], listed["packages"], listed["carrier_name"]) == (1, 2, "Shipfloor Local Delivery")
     assert queries.ship_by_summary(services.local_day(shipment.shipped_at))["met"] >= 1
+
+
+def test_labels_print_on_the_station_printer_and_a_void_cancels_those_not_yet_printed(app, monkeypatch, two_packages,
+                                                                                      crew):
+    from server.printing import services as printing
+    from server.printing.models import PrintJob, PrintJobStatus
+    monkeypatch.setitem(app.config, "SHIP_ON", "dock")
+    printing.assign_station("KPACK-1", printing.create_printer("Pack 1 Zebra", host="127.0.0.1", dpi=300))
+    order, packages = two_packages
+    shipment = services.create_shipment(order, packages, carrier="local", service="nextday", actor=crew["packer"])
+    jobs = db.session.scalars(sa.select(PrintJob).where(PrintJob.ref_type == "package",
+                                                        PrintJob.ref_id.in_([p.id for p in packages]))
+                              .order_by(PrintJob.ref_id)).all()
+    assert [(j.kind, j.status) for j in jobs] == [("shipping_label", PrintJobStatus.QUEUED)] * 2
+    assert packages[0].tracking_number.encode() in jobs[0].payload and b"^XA" in jobs[0].payload
+    assert jobs[0].payload == services.labels_zpl(shipment).split(b"^XZ")[0] + b"^XZ"  # the printer's 300 dpi
+    services.void_shipment(shipment, reason="wrong service", actor=crew["packer"])
+    assert [j.status for j in jobs] == [PrintJobStatus.CANCELLED] * 2
