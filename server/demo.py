@@ -3,11 +3,14 @@
 Three zones laid out in aisles with floor coordinates and an S-shaped pick sequence, 320 items with
 valid GTINs (some with FNSKUs, case packs, lots and expiry), opening stock posted through the ledger,
 floor and office users with fixed demo credentials, open orders with ship-by dates and their stock
-reserved, and one released pick batch.
+reserved, and one released pick batch. Box types, the Virtual Zebra printer at every pack station, and a few
+orders picked, packed, labelled and shipped through the real services (one in two packages, one on a UPS
+manifest), their labels waiting for the printer.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import date, timedelta
 
@@ -25,10 +28,17 @@ from .inventory.codes import LocationKind
 from .inventory.ledger import Actor
 from .inventory.locations import create_location, find_location, get_or_create_zone
 from .inventory.moves import adjust_stock
+from .inventory.models import Location
+from .orders.models import Order
 from .orders.services import create_order
+from .packing.box_types import create_box_type
+from .packing.services import close_package, new_package, scan_item, start_packing, suggested_box
 from .picking.allocation import allocate
 from .picking.batching import build_batch
+from .picking.services import confirm_pick, start_batch_on_cart
+from .printing import services as printing
 from .scanning.gs1 import gs1_check_digit
+from .shipping.services import close_manifest, create_shipment
 
 # Fixed demo credentials (also in the README). Never use these on a real floor.
 DEMO_USERS = [
@@ -62,6 +72,21 @@ CITIES = [("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Seattle", "WA"
 NAMES = ["Jordan Lee", "Priya Patel", "María José Núñez", "Tom Becker", "Aiko Tanaka", "Sam O'Neil",
          "Fatima Khan", "Niccolò Ferrè", "陈伟", "Ольга Иванова", "Kwame Mensah", "Lena Vogel"]
 SERVICE_LEVELS = ["Standard", "Standard", "Expedited", "Standard", "SecondDay", "NextDay"]
+# code, name, inner length, width, height (mm), most it carries (g), empty weight (g)
+BOX_TYPES = [
+    ("MAILER-S", "Small mailer", 230, 160, 50, 1000, 40),
+    ("BOX-S", "Small box", 200, 150, 100, 5000, 120),
+    ("BOX-M", "Medium box", 300, 250, 150, 10000, 220),
+    ("BOX-L", "Large box", 400, 300, 250, 20000, 380),
+    ("BOX-XL", "Extra large box", 600, 400, 400, 30000, 650),
+]
+VIRTUAL_PRINTER = "Virtual Zebra"
+PACK_STATIONS = [f"PACK-{n}" for n in range(1, 5)]
+# The demo's shipped orders: how each ships (carrier, service, scanned tracking numbers per package: None for
+# our own carrier, which issues them). The UPS numbers are carriers.md's examples (valid check digits); an order
+# has at most three lines, so at most three packages.
+UPS_NUMBERS = ["1Z5R89390357567127", "1Z879E930346834440", "1Z410E7W0392751591"]
+SHIPPED = [("local", "nextday", None), ("ups", "ground", UPS_NUMBERS), ("local", "nextday", None)]
 
 
 def gtin13(item_ref: int) -> str:
@@ -186,6 +211,61 @@ def seed_floor_work(actor: Actor) -> None:
     build_batch(size=6, actor=actor, release=True)
 
 
+def seed_box_types() -> None:
+    for code, name, length, width, height, max_weight, tare in BOX_TYPES:
+        create_box_type(code, name, length_mm=length, width_mm=width, height_mm=height, max_weight_g=max_weight,
+                        tare_g=tare)
+
+
+def seed_printers() -> None:
+    """The virtual printer (`flask virtual-printer`, port SHIPFLOOR_PRINTER_PORT) prints for every pack station."""
+    port = int(os.environ.get("SHIPFLOOR_PRINTER_PORT", "9100"))
+    printer = printing.create_printer(VIRTUAL_PRINTER, host="127.0.0.1", port=port, dpi=203)
+    for station in PACK_STATIONS:
+        printing.assign_station(station, printer)
+
+
+def _pick_batch(batch, picker: Actor) -> None:
+    """Pick every task of the batch on CART-3, as a picker with a handheld would."""
+    start_batch_on_cart("CART-3", actor=picker)
+    totes = {bo.tote_number: db.session.get(Location, bo.tote_id).code for bo in batch.orders}
+    for task in list(batch.tasks):
+        confirm_pick(task, location_code=task.location.code, item_code=task.item.sku, qty=task.qty,
+                     tote_code=totes[task.tote_number], lot=task.lot or None, actor=picker)
+
+
+def _pack(order, tote: str, packer: Actor) -> list:
+    """Pack the order at PACK-1: one package per line when it has several lines (a multi-package shipment),
+    each closed in the box suggested for it and weighed."""
+    start_packing(tote, station="PACK-1", actor=packer)
+    packages = []
+    for n, line in enumerate(order.lines):
+        if n:
+            new_package(order, station="PACK-1", actor=packer)
+        package = scan_item(order, line.item.sku, qty=line.qty, actor=packer).package
+        box = suggested_box(package)
+        weight = sum((pl.item.weight_g or 100) * pl.qty for pl in package.lines) + (box.tare_g if box else 200)
+        packages.append(close_package(package, weight_g=weight, box=box.code if box else None,
+                                      **({} if box else {"length_mm": 400, "width_mm": 300, "height_mm": 250}),
+                                      actor=packer))
+    return packages
+
+
+def seed_shipped(boss: Actor, picker: Actor, packer: Actor) -> None:
+    """A few of the most urgent orders all the way through the real services: picked, packed, labelled (the
+    labels queued on the Virtual Zebra at PACK-1) and shipped; the UPS ones on today's manifest. So every
+    shipping page, the Amazon confirmation file and GET /api/shipments/<id>/labels.zpl show real data."""
+    allocate(actor=boss)
+    batch = build_batch(size=len(SHIPPED), actor=boss, release=True)
+    _pick_batch(batch, picker)
+    for bo, (carrier, service, numbers) in zip(sorted(batch.orders, key=lambda bo: bo.tote_number), SHIPPED):
+        order = db.session.get(Order, bo.order_id)
+        packages = _pack(order, db.session.get(Location, bo.tote_id).code, packer)
+        create_shipment(order, packages, carrier=carrier, service=service,
+                        tracking_numbers=numbers[:len(packages)] if numbers else None, actor=packer)
+    close_manifest("ups", actor=boss)
+
+
 def seed_demo() -> bool:
     """Seed everything in one transaction; False when the demo is already there."""
     if db.session.scalar(sa.select(Item.id).where(Item.sku_key == "SKU-1000")):
@@ -200,6 +280,11 @@ def seed_demo() -> bool:
     seed_stock(rng, items, bins, Actor(user_id=admin_id, device_id="demo-seed"))
     demo_actor = Actor(user_id=admin_id, device_id="demo-seed")
     seed_orders(rng, items, demo_actor)
+    seed_box_types()
+    seed_printers()
+    user_ids = dict(db.session.execute(sa.select(User.username, User.id)).all())
+    seed_shipped(demo_actor, Actor(user_id=user_ids["ana"], device_id="demo-hh-1"),
+                 Actor(user_id=user_ids["cleo"], device_id="demo-pack-1"))
     seed_floor_work(demo_actor)
     return True
 

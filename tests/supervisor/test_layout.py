@@ -17,7 +17,9 @@ NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export
              "supervisor.stock_locations_export", "supervisor.movements_export",
              "supervisor.job_progress",  # JSON polled by jobs.js
              "supervisor.orders_export", "supervisor.batches_export", "supervisor.pickers_export",
-             "supervisor.rates_export", "supervisor.received_label")  # (an SVG drawing)
+             "supervisor.rates_export", "supervisor.received_label",  # (an SVG drawing)
+             "supervisor.label_preview", "supervisor.shipment_label_preview",  # label drawings (SVG)
+             "supervisor.shipments_confirmation")  # Amazon's tab-separated file
 
 
 def _seed() -> dict[str, object]:
@@ -31,8 +33,10 @@ def _seed() -> dict[str, object]:
     from server.inventory import ledger
     from server.inventory.ledger_models import StockMove
     from server.orders.models import Order
+    from server.packing.models import BoxType, Package
     from server.picking.batching import build_batch
     from server.receiving import services as receiving
+    from server.shipping.models import Manifest
 
     def activity():
         seed_demo()
@@ -49,8 +53,13 @@ def _seed() -> dict[str, object]:
         batch = build_batch(size=8, actor=actor)  # allocates the demo's open orders first
         # An order short of stock: its page shows the shortage table and every form.
         short = db.session.scalar(sa.select(Order.id).where(Order.short_units > 0).order_by(Order.id).limit(1))
+        # The demo's shipment in the most packages: its page shows every package and label preview.
+        shipment_id = db.session.scalar(sa.select(Package.shipment_id).where(Package.shipment_id.isnot(None))
+                                        .group_by(Package.shipment_id).order_by(sa.func.count().desc()).limit(1))
         return {"sku": "SKU-1015", "code": "STAGE-1", "move_id": undo.id, "receipt_id": receipt.id,
-                "user_id": admin.id, "order_id": short or batch.orders[0].order_id, "batch_id": batch.id}
+                "user_id": admin.id, "order_id": short or batch.orders[0].order_id, "batch_id": batch.id,
+                "box_id": db.session.scalar(sa.select(BoxType.id).limit(1)), "shipment_id": shipment_id,
+                "manifest_id": db.session.scalar(sa.select(Manifest.id).limit(1))}
 
     return run_in_transaction(activity)
 
