@@ -369,7 +369,12 @@ def settle(order: Order, *, actor: Actor | None) -> None:
         if package.status == PackageStatus.OPEN:
             db.session.delete(package)
     db.session.flush()
-    note = _("Packed short: %(reason)s", reason=override.reason) if override and not all_packed(order) else None
+    note = None
+    if override is not None and not all_packed(order):
+        note = _("Packed short: %(reason)s", reason=override.reason)
+        # Units left in the tote ship with nothing: their promise ends, and the tote shows them as free stock
+        # to put away (reservations.stock_elsewhere).
+        reservations.release([r for r, _b, _l in _waiting(order)], actor=actor)
     if order.status == OrderStatus.PICKING:
         change_status(order, OrderStatus.PICKED, actor=actor, note=note)
     if order.status == OrderStatus.PICKED:

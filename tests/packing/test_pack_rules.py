@@ -176,6 +176,7 @@ def test_no_package_closes_empty_and_the_order_waits_for_every_unit(floor, boss,
         services.scan_item(order, MUG_GTIN, actor=pat)
     services.pack_override(order, reason="second mug chipped", actor=boss)
     assert order.status == OrderStatus.PACKED
+    assert qty_at("KP-MUG", tote_of(order)) == (1, 0)  # left in the tote, promised to nobody: to put away
 
 
 def test_packing_moves_tote_to_carton_through_the_ledger_and_consumes_the_reservation(floor, boss, ana, pat):
@@ -270,3 +271,23 @@ def test_an_order_sent_back_to_a_bin_frees_its_units(floor, boss, ana, pat):
     assert [line.qty_picked for line in order.lines] == [0]
     assert db.session.scalars(sa.select(Reservation)).all() == []
     assert verify_ledger() == []
+
+
+def test_packing_slips_print_on_the_station_printer_when_the_order_is_packed(floor, boss, ana, pat):
+    from server.printing.models import PrintJob
+    from server.printing.services import assign_station, create_printer
+    assign_station("KPACK-1", create_printer("SLIPS", host="127.0.0.1", port=9100, dpi=300))
+    order = make_order([("KP-MUG", 1), ("KP-BOOK", 1)])
+    picked(order, boss=boss, picker=ana)
+    services.start_packing(tote_of(order), station="KPACK-1", actor=pat)
+    first = services.scan_item(order, MUG_GTIN, actor=pat).package
+    services.close_package(first, box="BX-S", weight_g=400, actor=pat)
+    second = services.new_package(order, actor=pat)
+    services.scan_item(order, "KP-BOOK", actor=pat)
+    assert db.session.scalars(sa.select(PrintJob)).all() == []  # nothing before the order is packed
+    services.close_package(second, box="BX-M", weight_g=700, actor=pat)
+    jobs = db.session.scalars(sa.select(PrintJob).order_by(PrintJob.id)).all()
+    assert [(j.kind, j.ref_type, j.ref_id, j.created_by) for j in jobs] == \
+        [("packing_slip", "package", first.id, pat.user_id), ("packing_slip", "package", second.id, pat.user_id)]
+    assert all(order.channel_order_id.encode() in j.payload and j.payload.startswith(b"^XA") for j in jobs)
+    assert b"KP-BOOK" in jobs[1].payload and b"KP-BOOK" not in jobs[0].payload
