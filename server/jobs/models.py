@@ -26,6 +26,7 @@ KIND_LABELS = {
     "import_receipts": lazy_gettext("Receipt import"),
     "import_opening_stock": lazy_gettext("Opening stock import"),
     "import_orders": lazy_gettext("Order import"),
+    "print_labels": lazy_gettext("Labels printed in bulk"),
 }
 
 

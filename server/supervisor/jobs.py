@@ -11,7 +11,8 @@ from .pages import bp
 RECENT = 100
 # The page that shows a job of each kind (with ?job=<id>): its progress, then its result table.
 KIND_PAGES = {"import_items": "supervisor.item_import", "import_locations": "supervisor.location_import",
-              "import_receipts": "supervisor.receipt_import", "import_opening_stock": "supervisor.stock_import"}
+              "import_receipts": "supervisor.receipt_import", "import_opening_stock": "supervisor.stock_import",
+              "print_labels": "supervisor.labels"}
 
 
 @bp.get("/jobs")

@@ -119,6 +119,9 @@ def test_many_labels_are_queued_by_a_background_job_with_progress(floor, supervi
     assert 'id="label-job" class="card" data-status="done"' in page and "4 labels sent to the printer." in page
     assert [j.payload.count(b"^XA") for j in _jobs()] == [3, 1]
     assert b"B-01-01-A" in _jobs()[1].payload  # the last in walking order
+    job_id = r.location.split("job=")[1].split("&")[0]
+    listed = supervisor.get("/jobs").text  # the jobs page names the kind and links back to its progress
+    assert "Labels printed in bulk" in listed and f'href="/labels?job={job_id}"' in listed
     assert supervisor.get("/labels?job=999999").status_code == 404
 
 
