@@ -65,16 +65,18 @@ def _register_blueprints(app: APIFlask) -> None:
     from .inventory.stock_api import bp as stock_bp
     from .jobs.api import bp as jobs_bp
     from .orders.api import bp as orders_bp
+    from .packing.api import bp as packing_bp
     from .picking.api import bp as picking_bp
     from .printing.api import bp as printing_bp
     from .receiving.api import bp as receiving_bp
     from .scanning.api import bp as scanning_bp
+    from .shipping.api import bp as shipping_bp
     from .supervisor.pack_station import bp as pack_station_bp
     from .supervisor.views import bp as supervisor_bp
     from .auth.admin_api import bp as users_bp
 
     for bp in (health_bp, auth_bp, catalog_bp, inventory_bp, stock_bp, receiving_bp, scanning_bp, users_bp,
-               jobs_bp, picking_bp, orders_bp, printing_bp):
+               jobs_bp, picking_bp, packing_bp, orders_bp, printing_bp, shipping_bp):
         csrf.exempt(bp)  # bearer-token APIs: no cookies, so no CSRF to defend against
         app.register_blueprint(bp)
     app.register_blueprint(handheld_bp)
