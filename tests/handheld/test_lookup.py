@@ -141,3 +141,19 @@ def test_a_gs1_label_fits_the_screen_with_dates_as_dates(floor, lookup, gtin):
     assert lookup.evaluate(WIDEST_ELEMENT) <= 360
     result = lookup.locator("#lookup-result").element_handle()
     assert lookup.evaluate("(el) => el.scrollWidth <= el.clientWidth", result)  # long text wraps inside
+
+
+def test_a_scan_made_before_the_page_was_ready_is_not_lost(lookup, live_server):
+    # Before the scripts run, Enter submits the scan field's form the browser's way: the page comes back as
+    # ?scan=CODE (form.submit() does exactly that, past the scripts' own handler).
+    lookup.locator("#scan").fill("A-01-02")
+    lookup.evaluate("document.getElementById('scan-form').submit()")
+    expect(lookup.locator("#result-kind")).to_have_text("Location")
+    assert facts(lookup)["Code"] == "A-01-02"
+    assert "scan=" not in lookup.url  # a reload does not scan it again
+
+    # A link from anywhere else scans nothing.
+    lookup.goto(live_server + "/hh/lookup?scan=A-01-02")
+    expect(lookup.locator("#lookup-screen")).to_be_visible()
+    lookup.wait_for_function("!location.search.includes('scan=')")
+    expect(lookup.locator("#lookup-result")).to_be_hidden()

@@ -102,5 +102,27 @@ export function initScanner(inputEl, onScan) {
 
   if (onScan) inputEl.addEventListener("scan", (e) => onScan(e.detail, e));
   refocus();
+  replayEarlyScan(inputEl);
   return { focus: refocus, clear: reset };
+}
+
+// A scan made while the page was still loading (a slow phone, the first seconds after a tap) submits the
+// field's form the browser's way before this script runs: the page comes back as ?scan=CODE. Take that code
+// as the first scan instead of losing it — only when this very page sent it (a link from elsewhere does not
+// scan anything) — and clean the address so a reload does not scan it again.
+function replayEarlyScan(inputEl) {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get(inputEl.name);
+  if (code === null) return;
+  url.searchParams.delete(inputEl.name);
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  let from = null;
+  try {
+    from = new URL(document.referrer);
+  } catch {
+    return;
+  }
+  if (from.origin !== url.origin || from.pathname !== url.pathname || !code.trim()) return;
+  // After the screen has set itself up (the caller finishes synchronously).
+  setTimeout(() => inputEl.dispatchEvent(new CustomEvent("scan", { bubbles: true, detail: { code, wedge: true } })), 0);
 }
