@@ -50,6 +50,7 @@ SCREENS: tuple[Screen, ...] = (
     _screen("pack", _l("Pack"), "box", (Role.PACKER,), "handheld.pack",
             ("packing.post_start", "packing.post_scan", "packing.post_package", "packing.post_close",
              "shipping.post_shipment")),
+    _screen("load", _l("Load"), "truck", (Role.PACKER,), "handheld.load", ("shipping.post_load_by_label",)),
     _screen("count", _l("Count"), "list", ANY_ROLE),
 )
 

@@ -103,6 +103,12 @@ def pack():
     return _task_page("pack")
 
 
+@bp.get("/load")
+def load():
+    """Show the dock's load screen: scan each package label as it goes on the truck."""
+    return _task_page("load")
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the installable web app."""

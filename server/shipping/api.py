@@ -20,7 +20,7 @@ from ..scanning.resolve import register_resolver
 from . import rates, scan, services
 from .models import Manifest, Shipment
 from .schemas import (
-    ConfirmedOut, DayIn, DayQuery, LabelsQuery, ManifestIn, ManifestOut, PackageOut, QuoteList, RatesQuery, ShipmentIn,
+    ConfirmedOut, DayIn, DayQuery, LabelsQuery, LoadIn, ManifestIn, ManifestOut, PackageOut, QuoteList, RatesQuery, ShipmentIn,
     ShipmentList, ShipmentOut, ShipmentQuery, VoidIn, shipment_out, shipments_out,
 )
 
@@ -107,13 +107,27 @@ def post_void(shipment_id: int, body):
     return shipment_out(services.void_shipment(shipment, reason=body["reason"], actor=actor_from_request()))
 
 
+def _loaded_out(package: Package) -> dict:
+    shipment = db.session.get(Shipment, package.shipment_id) if package.shipment_id else None
+    order = db.session.get(Order, package.order_id)
+    return {"id": package.id, "number": package.number, "status": package.status.value, "sscc": package.sscc,
+            "tracking_number": package.tracking_number, "weight_g": package.weight_g, "loaded_at": package.loaded_at,
+            "order": order.channel_order_id, "shipment_status": shipment.status.value if shipment else None}
+
+
+@bp.write("/packages/load", roles=PACKERS, body=LoadIn, out=PackageOut, answers=PROBLEMS,
+          summary="Dock scan of a package label (SSCC or tracking number): the handheld's Load screen")
+def post_load_by_label(body):
+    package = services.mark_loaded(scan.package_from_code(body["code"]), actor=actor_from_request())
+    return _loaded_out(package)
+
+
 @bp.write("/packages/<int:package_id>/load", roles=PACKERS, out=PackageOut, answers=PROBLEMS,
           summary="Dock scan: the package is on the truck (with SHIPFLOOR_SHIP_ON=dock the last one ships)")
 def post_load(package_id: int):
     package = services.mark_loaded(_get(Package, package_id, _("package"), "package_id"),
                                    actor=actor_from_request())
-    return {"id": package.id, "number": package.number, "status": package.status.value, "sscc": package.sscc,
-            "tracking_number": package.tracking_number, "weight_g": package.weight_g, "loaded_at": package.loaded_at}
+    return _loaded_out(package)
 
 
 @bp.get("/shipping/rates")

@@ -9,12 +9,19 @@ import re
 
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
+from ..errors import InvalidInput
 from ..extensions import db
 from ..orders.models import Order
 from ..packing.models import Package, PackageStatus
 from .models import Shipment
 from .sscc import is_sscc
 from .tracking import detect_tracking
+
+class NotAPackage(InvalidInput):
+    code, title = "not_a_package", "Not a package label"
+
 
 SHIPMENT_CODE = re.compile(r"^SHP-?(\d{1,9})$", re.IGNORECASE)
 
@@ -56,3 +63,14 @@ def resolve_scan(code: str | None, gs1_fields: dict | None) -> dict | None:
         return _package_answer(Package.sscc == code)
     tracking = detect_tracking(code)
     return _package_answer(Package.tracking_number == tracking[1]) if tracking else None
+
+
+def package_from_code(code: str) -> Package:
+    """The package a scanned label names (SSCC, AI 00 or tracking number), through the scan resolver, so a
+    dock scan reads exactly what POST /api/scan reads; anything else is refused."""
+    from ..scanning.resolve import resolve_code  # the resolver imports nothing of ours: no cycle, kept local
+    answer = resolve_code(code)
+    if answer.get("kind") != "package":
+        raise NotAPackage(_("%(code)s is not a package label: scan the SSCC or tracking barcode.",
+                            code=code.strip()), field="code", expected="a package label (SSCC or tracking number)")
+    return db.session.get(Package, answer["package"]["id"])

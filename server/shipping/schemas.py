@@ -63,6 +63,12 @@ class ManifestIn(Schema):
 
 # --- output ----------------------------------------------------------------------------------------------
 
+class LoadIn(Schema):
+    # As POST /api/scan takes it: GS1 input may carry the GS separator (0x1D).
+    code = String(required=True, validate=Length(1, 512),
+                  metadata={"description": "exactly what the scanner sent from the package label"})
+
+
 class PackageOut(Schema):
     id = Integer()
     number = Integer()
@@ -71,6 +77,8 @@ class PackageOut(Schema):
     tracking_number = String(allow_none=True)
     weight_g = Integer(allow_none=True)
     loaded_at = DateTime(allow_none=True)
+    order = String(metadata={"description": "the order's channel order id"})
+    shipment_status = String(allow_none=True)
 
 
 class ShipmentOut(Schema):

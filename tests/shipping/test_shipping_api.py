@@ -83,7 +83,11 @@ def test_scan_finds_packages_and_shipments_and_a_dock_scan_loads(app, api, order
 
     assert api("packer").post(f"/api/packages/{first['id']}/load").json["status"] == "loaded"
     assert api("picker").get(f"/api/shipments/{shipment['id']}").json["status"] == "labelled"
-    assert api("packer").post(f"/api/packages/{second['id']}/load").json["status"] == "shipped"
+    # The handheld's Load screen sends what the scanner read off the label: a bin or a stranger is refused.
+    assert_problem(api("packer").post("/api/packages/load", {"code": "KA-1"}), 422, "not_a_package", field="code")
+    assert_problem(api("packer").post("/api/packages/load", {"code": "NOTHING-HERE"}), 404, "unknown_code")
+    loaded = api("packer").post("/api/packages/load", {"code": "]C100" + second["sscc"]}).json
+    assert (loaded["id"], loaded["status"], loaded["shipment_status"]) == (second["id"], "shipped", "shipped")
     assert api("picker").get(f"/api/shipments/{shipment['id']}").json["status"] == "shipped"
 
 
