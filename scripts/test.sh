@@ -4,6 +4,9 @@
 #                               benchmark smoke runs; the full `make test` still runs all of them
 #   make test ARGS="-m 'not slow and not bench'"   both databases and the browsers, without the long runs
 #   make test ARGS="tests/inventory --backend sqlite -x"   any pytest arguments
+# The suite runs in parallel (pytest-xdist), one worker per core up to 4, a test module per worker at a time
+# (module fixtures are built once); each worker has its own throwaway PostgreSQL and browser.
+# SHIPFLOOR_TEST_WORKERS=0 runs it in one process (e.g. with -x or pdb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--fast" ]]; then
@@ -12,4 +15,8 @@ if [[ "${1:-}" == "--fast" ]]; then
 fi
 # The independent ZPL renderer for tests/labels/test_independent.py (skipped there without node)
 if command -v npm >/dev/null && [[ ! -d tests/zpl/node_modules ]]; then (cd tests/zpl && npm ci --silent); fi
-.venv/bin/python -m pytest "$@"
+workers=${SHIPFLOOR_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}
+(( workers > 4 )) && workers=4
+parallel=()
+(( workers > 1 )) && parallel=(-n "$workers" --dist loadfile)
+.venv/bin/python -m pytest "${parallel[@]}" "$@"
