@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from server.http import run_in_transaction
-from tests.handheld.steps import fresh_session, movements_by_kind, wedge_scan
+from tests.handheld.steps import PIN, fresh_session, movements_by_kind, wedge_scan
 from tests.packing.packfloor import CASE, FLOOR, MUG_GTIN, picked, tote_of
 from tests.printing.conftest import make_printer, virtual_printer  # noqa: F401 (the fixture)
 
@@ -60,9 +60,16 @@ def shot(page, name: str) -> None:
 def sign_in(page, live_server: str, user) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(live_server + "/pack/")
-    page.locator("#username").fill(user.username)
-    page.locator("#password").fill("password123")
     page.locator("#station").select_option("KPACK-1")
+    if user.role.value not in ("supervisor", "admin"):  # floor staff: the badge scanned (Enter moves on), the PIN
+        wedge_scan(page, user.badge_code, field="#username")
+        expect(page.locator("#password")).to_be_focused()
+        page.locator("#password").fill(PIN)
+    else:  # a supervisor: name and password
+        page.locator("#sign-in-mode").click()
+        expect(page.locator("#username-label")).to_have_text("Name")
+        page.locator("#username").fill(user.username)
+        page.locator("#password").fill("password123")
     page.locator("#sign-in-go").click()
     expect(page.locator("#bench")).to_be_visible()
     expect(page.locator("#scan")).to_be_focused()
@@ -162,3 +169,8 @@ def _labels_printed_and_confirmed(app, printer, floor) -> None:
     fresh_session()
     result = app.test_cli_runner().invoke(args=["inventory", "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_supervisor_signs_in_at_the_station_with_name_and_password(floor, page, live_server, users):
+    sign_in(page, live_server, users["supervisor"])
+    expect(page.locator("#prompt")).to_have_text("Scan a tote, cart slot or order")

@@ -1,6 +1,9 @@
 // The desktop pack station: one scan field that keeps the focus (a keyboard-wedge scanner types, then
 // Enter), big tables, keys for the rest (F2 new package, F4 close, F8 ship, Esc next order). The page
 // computes nothing: it shows the pack state the server answers (docs/packing-api.md) and the rate shop.
+// The handheld's device identity (same browser install, same keys): a badge sign-in binds its token to it.
+import { deviceId, deviceProof, saveDeviceProof } from "/hh/static/js/session.js";
+
 const $ = (id) => document.getElementById(id);
 const words = JSON.parse($("pack-words").textContent);
 const SESSION = "shipfloor.packStation";
@@ -34,7 +37,7 @@ class Problem extends Error {
 }
 
 async function call(method, path, body) {
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", "X-Device-Id": deviceId() };
   if (session?.token) headers.Authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["Idempotency-Key"] = key();
@@ -45,7 +48,7 @@ async function call(method, path, body) {
     throw new Problem({ title: say("offline"), detail: "" });
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401 && path !== "/api/auth/login") signOut();
+  if (response.status === 401 && !path.startsWith("/api/auth/")) signOut();
   if (!response.ok) throw new Problem(data ?? { title: String(response.status), detail: "" });
   return data;
 }
@@ -355,11 +358,31 @@ function signOut() {
   $("who").textContent = "";
 }
 
+// Badge and PIN (floor staff) or name and password (supervisors): one form, two labels.
+let signInMode = "badge";
+$("sign-in-mode").addEventListener("click", () => {
+  signInMode = signInMode === "badge" ? "name" : "badge";
+  for (const id of ["username-label", "password-label", "sign-in-mode"]) $(id).textContent = $(id).dataset[signInMode];
+  $("password").inputMode = signInMode === "badge" ? "numeric" : "text";
+  $("username").focus();
+});
+// A badge scanner ends with Enter: go on to the PIN rather than submitting half a form.
+$("username").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && signInMode === "badge" && !$("password").value) {
+    e.preventDefault();
+    $("password").focus();
+  }
+});
+
 $("sign-in").addEventListener("submit", async (e) => {
   e.preventDefault();
   $("sign-in-error").hidden = true;
   try {
-    const answer = await call("POST", "/api/auth/login", { username: $("username").value, password: $("password").value });
+    const answer = signInMode === "badge"
+      ? await call("POST", "/api/auth/badge-login", { badge: $("username").value.trim(), pin: $("password").value,
+                                                      device_id: deviceId(), device_proof: deviceProof() })
+      : await call("POST", "/api/auth/login", { username: $("username").value, password: $("password").value });
+    saveDeviceProof(answer.device_proof);
     session = { token: answer.token, user: answer.user, station: $("station").value };
     sessionStorage.setItem(SESSION, JSON.stringify(session));
     $("password").value = "";
