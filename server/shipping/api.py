@@ -18,6 +18,7 @@ from ..orders.models import Order
 from ..packing.models import Package
 from ..scanning.resolve import register_resolver
 from . import rates, scan, services
+from .carriers import get_carrier
 from .models import Manifest, Shipment
 from .schemas import (
     ConfirmedOut, DayIn, DayQuery, LabelsQuery, LoadIn, ManifestIn, ManifestOut, PackageOut, QuoteList, RatesQuery, ShipmentIn,
@@ -141,7 +142,7 @@ def get_rates(query):
     packages = list(db.session.scalars(sa.select(Package).where(
         Package.order_id == order.id, Package.status.in_(services.LABELLABLE)).order_by(Package.number)))
     quotes = rates.rate_shop(order, packages, ship_date=query["ship_date"]) if packages else []
-    return {"quotes": [vars(q) for q in quotes]}
+    return {"quotes": [{**vars(q), "issues_tracking": get_carrier(q.carrier).issues_tracking} for q in quotes]}
 
 
 @bp.get("/shipping/confirmation.txt")

@@ -116,6 +116,8 @@ class QuoteOut(Schema):
     delivery_date = Date()
     meets_promise = Boolean()
     suggested = Boolean()
+    issues_tracking = Boolean(metadata={"description": "true: the carrier makes the tracking numbers and labels; "
+                                                      "false: scan the numbers off the carrier's own labels"})
     reasons = List(String())
     zone = String()
     billed_weight = Integer()

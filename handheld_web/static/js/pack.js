@@ -138,14 +138,42 @@ async function renderQuotes() {
                                                                 delivery: formatDate(q.delivery_date) }) }),
     ]);
     if (q.suggested) button.append(el("small", { cls: "badge", text: t("pack_suggested") }));
-    onTap(button, () => ship(q).catch(showProblem));
+    onTap(button, () => chooseQuote(q).catch(showProblem));
     list.append(el("li", {}, [button]));
   }
 }
 
-async function ship(quote) {
+// A carrier that makes its own labels (UPS, USPS... without an API key) ships once the packer has scanned the
+// tracking number off each package's carrier label; ours (local) makes the numbers itself.
+let shipping = null; // {quote, numbers: []} while tracking numbers are scanned
+
+function chooseQuote(quote) {
+  if (quote.issues_tracking) return ship(quote);
+  shipping = { quote, numbers: [] };
+  eng.reset("tracking");
+  return Promise.resolve();
+}
+
+async function scanTracking(engine, code) {
+  const number = code.trim();
+  if (shipping.numbers.includes(number)) throw wrongScan(t("pack_tracking_again", { number }));
+  shipping.numbers.push(number);
+  if (shipping.numbers.length < order.packages.length) {
+    engine.reset("tracking");
+    outcome("ok", t("pack_tracking_got", { number, n: shipping.numbers.length }));
+    return;
+  }
+  const { quote, numbers } = shipping;
+  shipping = null;
+  await ship(quote, numbers).catch((err) => {
+    eng.reset("ship"); // a number the carrier's format refuses: choose and scan again
+    throw err;
+  });
+}
+
+async function ship(quote, trackingNumbers = undefined) {
   const shipment = await post("/api/shipments", { order: order.id, carrier: quote.carrier, service: quote.service,
-                                                  station });
+                                                  station, tracking_numbers: trackingNumbers });
   await take(await api.get(`/api/packing/orders/${order.id}`), "done");
   outcome("ok", t("pack_shipped", { carrier: shipment.carrier, tracking: (shipment.tracking_numbers ?? []).join(", ") }));
 }
@@ -185,6 +213,11 @@ runScreen({
     box: { prompt: packagePrompt("p_pack_box"), raw: scanBox, enter: () => renderBoxes() },
     weight: { prompt: packagePrompt("p_pack_weight"), raw: closeWithWeight, enter: () => $("weight").focus() },
     ship: { prompt: "p_pack_ship", raw: startOrder, enter: () => renderQuotes() },
+    tracking: {
+      prompt: () => t("p_pack_tracking", { carrier: shipping?.quote.carrier.toUpperCase() ?? "",
+                                           package: (shipping?.numbers.length ?? 0) + 1 }),
+      raw: scanTracking,
+    },
     done: { prompt: "p_pack_done", raw: startOrder },
   },
   buttons: {
