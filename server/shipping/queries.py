@@ -134,8 +134,8 @@ def manifest_detail(manifest_id: int) -> dict | None:
         .join(Order, Order.id == Shipment.order_id).where(Shipment.manifest_id == manifest.id)
         .order_by(Shipment.id, Package.number)).all()
     lines = [{"shipment": s.id, "order_ref": o.channel_order_id, "ship_to_name": o.ship_to_name,
-              "ship_to_city": o.ship_to_city, "ship_to_postal_code": o.ship_to_postal_code,
-              "ship_to_country": o.ship_to_country, "service": s.service, "package": p.number,
+              "ship_to_city": o.ship_to_city, "ship_to_state": o.ship_to_state,
+              "ship_to_postal_code": o.ship_to_postal_code, "ship_to_country": o.ship_to_country, "service": s.service, "package": p.number,
               "tracking_number": p.tracking_number, "sscc": p.sscc, "weight_g": p.weight_g} for s, p, o in rows]
     return {"id": manifest.id, "carrier": manifest.carrier, "carrier_name": carrier_name(manifest.carrier),
             "day": manifest.day, "number": manifest.number, "closed_at": manifest.closed_at, "lines": lines,

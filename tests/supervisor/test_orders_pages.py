@@ -287,3 +287,11 @@ def test_the_order_actions_refuse_a_post_without_the_form_token_and_from_a_picke
 
 def test_an_unknown_order_is_a_404_page(supervisor):
     assert supervisor.get("/orders/999999").status_code == 404
+
+
+def test_an_address_s_city_line_reads_as_the_country_s_post_writes_it(app):
+    with app.test_request_context():
+        city_line = app.jinja_env.get_template("supervisor/_macros.html").module.city_line
+        assert str(city_line("Phoenix", "AZ", "85001", "US")) == "Phoenix, AZ 85001"
+        assert str(city_line("Toronto", "ON", "M5H 2N2", "CA")) == "Toronto, ON M5H 2N2"
+        assert str(city_line("Madrid", None, "28013", "ES")) == "28013 Madrid"
