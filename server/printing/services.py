@@ -276,13 +276,17 @@ def check_status(printer: Printer) -> dict:
     A CUPS queue has no ~HS: its status is what its last job said."""
     if printer.transport != Transport.TCP:
         return dict(printer.status or {})
-    try:
-        status = query_host_status(printer.host, printer.port).as_dict()
-        online = True
-    except StatusUnreadable as e:
-        status, online = {"error": str(e)[:200], "ready": None}, True
-    except OSError as e:
-        status, online = {"error": _("No answer: %(reason)s", reason=e.strerror or str(e) or type(e).__name__),
-                          "ready": False}, False
+    status, online = ask_status(printer.host, printer.port)
     record_status(printer.id, status, online=online)
     return status
+
+
+def ask_status(host: str, port: int, *, timeout: float = 3.0) -> tuple[dict, bool]:
+    """~HS over the network, no database: (the flags or {"error": why}, whether the printer answered)."""
+    try:
+        return query_host_status(host, port, timeout=timeout).as_dict(), True
+    except StatusUnreadable as e:
+        return {"error": str(e)[:200], "ready": None}, True
+    except OSError as e:
+        return {"error": _("No answer: %(reason)s", reason=e.strerror or str(e) or type(e).__name__),
+                "ready": False}, False

@@ -56,6 +56,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 at = pending.upper().index(HOST_STATUS)
                 chunks.append(pending[:at])
                 pending = pending[at + len(HOST_STATUS):]
+                printer.status_asks += 1
                 self.request.sendall(host_status_answer(**printer.current_flags()))
             keep = len(HOST_STATUS) - 1  # a ~HS split across two reads
             chunks.append(pending[:-keep] if len(pending) > keep else b"")
@@ -73,6 +74,7 @@ class VirtualPrinter(socketserver.ThreadingTCPServer):
         spool.mkdir(parents=True, exist_ok=True)
         self.spool = spool
         self.flags = dict(flags or {})  # tests change these while it runs
+        self.status_asks = 0  # ~HS requests answered (tests count them)
         super().__init__((host, port), _Handler)
 
     @property

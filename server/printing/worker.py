@@ -21,6 +21,11 @@ label that the packer notices at once: so such a job becomes 'failed' with a mes
 printed, and a person reprints it (audited) if it did not. A connection that breaks mid-send is the same
 case. A worker that is merely restarted (SIGTERM) first finishes the job in hand, so this only happens on
 a crash or a power cut.
+
+Between jobs the loop also reads each idle TCP printer's ~HS when its status is older than
+SHIPFLOOR_PRINTER_STATUS_SECONDS (30), so the pages show paper out or a printer switched off before a label
+is due there. Jobs come first: the check stops as soon as a job is due, asks a printer once per pass at most,
+and gives up on a silent one after STATUS_TIMEOUT (it is marked offline).
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..http import run_in_transaction
 from .models import Printer, PrintJob, PrintJobStatus, Transport
-from .services import PENDING, record_status
+from .services import PENDING, ask_status, record_status
 from .status import StatusUnreadable, query_host_status
 from .transports import DeliveryUncertain, PrinterUnreachable, send_cups, send_tcp
 
@@ -51,11 +56,19 @@ BACKOFF_MAX_SECONDS = 60
 SEND_LEASE = timedelta(seconds=30)  # longer than a status check, a connect and a send together
 POLL_SECONDS = 0.5  # a label submitted now prints within a second
 DEFAULT_MAX_ATTEMPTS = 20  # about 13 minutes of tries
+DEFAULT_STATUS_SECONDS = 30
+STATUS_TIMEOUT = 1.0  # seconds: a status check must not hold up a label due meanwhile
 
 
 def max_attempts() -> int:
     configured = current_app.config.get("PRINT_MAX_ATTEMPTS") or os.environ.get("SHIPFLOOR_PRINT_MAX_ATTEMPTS")
     return int(configured or DEFAULT_MAX_ATTEMPTS)
+
+
+def status_interval() -> timedelta:
+    configured = (current_app.config.get("PRINTER_STATUS_SECONDS")
+                  or os.environ.get("SHIPFLOOR_PRINTER_STATUS_SECONDS"))
+    return timedelta(seconds=float(configured or DEFAULT_STATUS_SECONDS))
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -228,12 +241,46 @@ def run_due(*, stop: threading.Event | None = None, now: datetime | None = None)
     return tried
 
 
+def _stale_printers(now: datetime) -> list[tuple[int, str, int]]:
+    """Active TCP printers whose status is older than the interval (or never read): (id, host, port)."""
+    cutoff = now - status_interval()
+    # A printer receiving a label (another worker's) is not interrupted: that send reads its status anyway.
+    sending = sa.select(PrintJob.id).where(PrintJob.printer_id == Printer.id,
+                                           PrintJob.status == PrintJobStatus.SENDING).exists()
+    rows = db.session.execute(
+        sa.select(Printer.id, Printer.host, Printer.port)
+        .where(Printer.active, Printer.transport == Transport.TCP, ~sending,
+               sa.or_(Printer.status_at.is_(None), Printer.status_at < cutoff))
+        .order_by(Printer.status_at.is_not(None), Printer.status_at, Printer.id)).all()
+    db.session.rollback()
+    return [tuple(row) for row in rows]
+
+
+def refresh_statuses(*, stop: threading.Event | None = None, now: datetime | None = None) -> int:
+    """Read ~HS of each printer whose status is stale, oldest first, until a job is due; how many were asked.
+    No transaction is open while a printer is asked."""
+    asked = 0
+    for printer_id, host, port in _stale_printers(now or utcnow()):
+        if (stop is not None and stop.is_set()) or has_due_job(now):
+            break
+        status, online = ask_status(host, port, timeout=STATUS_TIMEOUT)
+        run_in_transaction(record_status, printer_id, status, online=online)
+        asked += 1
+    return asked
+
+
+def run_pass(*, stop: threading.Event | None = None, now: datetime | None = None) -> None:
+    """One turn of the loop: orphans, every due job, then stale printer statuses."""
+    fail_orphans(now)
+    run_due(stop=stop, now=now)
+    refresh_statuses(stop=stop, now=now)
+
+
 def run_forever(stop: threading.Event, *, poll: float = POLL_SECONDS) -> None:
     """Poll for due jobs until stop is set; an error is logged and the loop goes on."""
     while not stop.is_set():
         try:
-            fail_orphans()
-            run_due(stop=stop)
+            run_pass(stop=stop)
         except Exception:  # a database hiccup must not end the worker
             log.exception("print worker pass failed")
             db.session.rollback()

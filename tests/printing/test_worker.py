@@ -9,11 +9,12 @@ import stat
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from server.db import utcnow
 from server.http import run_in_transaction
 from server.printing import services, worker
-from server.printing.models import PrintJobStatus
+from server.printing.models import Printer, PrintJobStatus
 from tests.factories import make_user
 from tests.printing.conftest import LABEL, free_port, make_printer
 
@@ -185,3 +186,32 @@ def test_cancel_and_reprint_record_who_and_when(db):
     assert cancelled.cancelled_at is not None
     with pytest.raises(services.PrintJobConflict):
         run_in_transaction(lambda: services.cancel(services.get_job(job.id), actor=user))
+
+
+def _status_age(db, printer_id: int, seconds: int) -> None:
+    run_in_transaction(lambda: db.session.execute(sa.update(Printer).where(Printer.id == printer_id).values(
+        status_at=utcnow() - timedelta(seconds=seconds))))
+
+
+def test_a_worker_pass_refreshes_stale_printer_status_once_and_marks_a_silent_printer_offline(db, virtual_printer):
+    """Idle printers' ~HS is read on a timer (SHIPFLOOR_PRINTER_STATUS_SECONDS, 30 s): a stale one is asked,
+    a fresh one is not, one that does not answer goes offline; a printer that just printed is not asked again."""
+    stale, fresh, busy = (run_in_transaction(lambda n=n: make_printer(n, port=virtual_printer.port))
+                          for n in ("Stale", "Fresh", "Busy"))
+    off = run_in_transaction(lambda: make_printer("Off", port=free_port()))
+    for printer, age in ((stale, 31), (fresh, 5), (busy, 31), (off, 31)):
+        _status_age(db, printer.id, age)
+    job = _submit(busy)
+    virtual_printer.flags["paper_out"] = True
+    before = utcnow()
+
+    worker.run_pass()
+    assert _job(db, job.id).status == PrintJobStatus.WAITING  # the job went first: its ~HS is the busy one's
+    seen = {p.name: p for p in services.list_printers()}
+    assert seen["Stale"].status_at >= before and seen["Stale"].online and seen["Stale"].status["paper_out"]
+    assert seen["Fresh"].status_at < before
+    assert seen["Off"].online is False and seen["Off"].status["ready"] is False and seen["Off"].status_at >= before
+    assert virtual_printer.status_asks == 2  # Stale once, Busy once (by its job), Fresh never
+
+    worker.run_pass()  # all fresh now: nobody is asked again
+    assert virtual_printer.status_asks == 2
