@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -94,6 +94,10 @@ class VoidForm(FlaskForm):
                                                   Length(max=200)])
 
 
+class ConfirmationUploadedForm(FlaskForm):
+    day = DateField(lazy_gettext("Shipped on"), [Optional(), within_calendar])
+
+
 class ActionForm(FlaskForm):
     """A button-only POST: nothing but the CSRF token."""
 
@@ -110,7 +114,8 @@ def shipments():
     return render_template("supervisor/shipments/list.html", rows=rows, filters=filters,
                            carriers=carrier_choices(), carrier_names=dict(carrier_choices()),
                            statuses=STATUS_CHOICES, paging=page_info(page, total, len(rows)),
-                           today=clock.today(), ship_by=queries.ship_by_summary(filters.day or clock.today()))
+                           today=clock.today(), uploaded_form=ConfirmationUploadedForm(formdata=None),
+                           ship_by=queries.ship_by_summary(filters.day or clock.today()))
 
 
 @bp.get("/shipments/confirmation.txt")
@@ -122,6 +127,22 @@ def shipments_confirmation():
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/shipments/confirmation")
+def shipments_confirmation_uploaded():
+    """Record that the day's confirmation file went up to Amazon (what POST /api/shipping/confirmation does):
+    its shipments are confirmed, so they can no longer be voided here."""
+    form = ConfirmationUploadedForm()
+
+    def day() -> date:  # read once the form is valid
+        return form.day.data or clock.today()
+
+    return submit(form, lambda: services.mark_confirmed(services.shipments_shipped_on(day())),
+                  to=lambda n: url_for("supervisor.shipments", day=day().isoformat()),
+                  back=url_for("supervisor.shipments"),
+                  done=lambda n: ngettext("%(num)d shipment marked as uploaded to Amazon.",
+                                          "%(num)d shipments marked as uploaded to Amazon.", n))
 
 
 # --- One shipment --------------------------------------------------------------------------------------------

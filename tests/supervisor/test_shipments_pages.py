@@ -164,3 +164,27 @@ def test_the_shipping_pages_refuse_a_post_without_the_form_token_and_a_floor_wor
     assert packer.post(f"{url}/void", data={"reason": "x", "csrf_token": token}).status_code == 403
     assert 'data-status="shipped"' in supervisor.get(url).text
     assert field_errors(supervisor.get(url).text, "reason") == []
+
+
+def test_the_uploaded_button_marks_the_day_s_amazon_shipments_once_and_only_for_a_supervisor(app, supervisor,
+                                                                                          users, shipped):
+    from server.extensions import db
+    from server.shipping.models import Shipment
+
+    def confirmed() -> list[bool]:
+        db.session.expire_all()
+        return [s.confirmed_at is not None for s in db.session.scalars(sa.select(Shipment).order_by(Shipment.id))]
+
+    page = supervisor.get("/shipments").text
+    assert 'id="confirmation-uploaded"' in page and "data-confirm=" in page
+    packer, token = floor_session(app, users["packer"])
+    assert packer.post("/shipments/confirmation", data={"csrf_token": token}).status_code == 403
+    assert supervisor.post("/shipments/confirmation").status_code == 400  # no form token
+    assert confirmed() == [False, False]
+
+    r = _post(supervisor, "/shipments/confirmation", "/shipments")
+    assert r.status_code == 302 and r.location.startswith("/shipments?day=")
+    assert flashes(supervisor.get(r.location).text) == ["2 shipments marked as uploaded to Amazon."]
+    assert confirmed() == [True, True]
+    r = _post(supervisor, "/shipments/confirmation", "/shipments")
+    assert flashes(supervisor.get(r.location).text) == ["0 shipments marked as uploaded to Amazon."]
