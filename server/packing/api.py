@@ -64,7 +64,8 @@ def post_scan(order_id: int, body):
     order = _order(order_id)
     packed = services.scan_item(order, body["code"], package_number=body["package"], qty=body["qty"],
                                 lot=body["lot"], actor=actor_from_request())
-    return pack_state(order, last={"sku": packed.sku, "qty": packed.qty, "package": packed.package.number})
+    return pack_state(order, last={"sku": packed.sku, "qty": packed.qty, "package": packed.package.number},
+                      packages=packed.packages)
 
 
 @bp.write("/orders/<int:order_id>/packages", roles=PACKERS, body=PackNewPackageIn, out=PackStateOut, status=201,

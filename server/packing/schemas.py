@@ -185,15 +185,17 @@ def _package_out(package: Package, codes: dict[int, str]) -> dict:
             "suggested_box": _box(suggestion)}
 
 
-def pack_state(order: Order, *, last: dict | None = None) -> dict:
+def pack_state(order: Order, *, last: dict | None = None, packages: list[Package] | None = None) -> dict:
     """What the packer needs to see of an order: its lines (ordered, picked, packed, left), its packages with
-    their contents and the box suggested for the open one, and whether it may be labelled."""
-    packages = services.live_packages(order)
+    their contents and the box suggested for the open one, and whether it may be labelled. `packages`: the
+    order's live packages when the caller holds them (a scan, under the order's lock), not read again."""
+    packages = services.live_packages(order) if packages is None else packages
     packed: dict[int, int] = defaultdict(int)
     for package in packages:
         for line in package.lines:
             packed[line.order_line_id] += line.qty
-    left = services.left_by_line(order)
+    waiting = services._waiting(order)  # read once: the lines' "left" and still_to_pack
+    left = services.left_by_line(order, waiting=waiting)
     item_ids = [line.item_id for line in order.lines]
     barcodes: dict[int, list[dict]] = defaultdict(list)
     for item_id, code, units in db.session.execute(
@@ -220,5 +222,5 @@ def pack_state(order: Order, *, last: dict | None = None) -> dict:
             "all_packed": all(x["packed"] >= x["qty"] for x in lines),
             "ready_to_ship": order.status.value == "packed",
             "override": {"reason": override.reason, "by": by, "at": override.created_at} if override else None,
-            "still_to_pack": services.still_to_pack(order),
+            "still_to_pack": services.still_to_pack(order, waiting=waiting),
             "last": last}

@@ -11,10 +11,12 @@ one order queue on the order's row lock.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
 from ..catalog.models import Item
@@ -80,14 +82,16 @@ def _cart_slot(code: str) -> Order | None:
     return db.session.get(Order, order_id)
 
 
-def _item_of(code: str) -> tuple[Item, dict]:
-    """The item a scan names and what the scan said (units of a case pack, GS1 lot); another kind: wrong_item."""
+def _item_of(code: str, lines: Sequence[OrderLine] = ()) -> tuple[Item, dict]:
+    """The item a scan names and what the scan said (units of a case pack, GS1 lot); another kind: wrong_item.
+    An item of one of `lines` (loaded with their items) is taken from them, not read again."""
     scan = resolve_code(code)
     if scan.get("kind") != "item":
         raise WrongItem(_("%(code)s is not an item: scan the item's barcode.", code=code.strip()), field="code",
                         expected="an item of the order")
     found = scan["item"]
-    return db.session.scalar(sa.select(Item).where(Item.sku == found["sku"])), found
+    item = next((line.item for line in lines if line.item.sku == found["sku"]), None)
+    return item or db.session.scalar(sa.select(Item).where(Item.sku == found["sku"])), found
 
 
 def find_order(code: str, *, item_code: str | None = None) -> Order:
@@ -120,11 +124,15 @@ def find_order(code: str, *, item_code: str | None = None) -> Order:
                     expected="an item from the tote")
 
 
-def _lock_order(order: Order) -> Order:
+def _lock_order(order: Order, *, with_lines: bool = False) -> Order:
+    """Lock the order's row and re-read it in the same statement (with its lines and their items, when asked:
+    two statements more that spare a lazy load per line later)."""
     claim_write_lock(db.session)
-    db.session.execute(sa.select(Order.id).where(Order.id == order.id).with_for_update())
-    db.session.refresh(order)
-    return order
+    query = (sa.select(Order).where(Order.id == order.id).with_for_update()
+             .execution_options(populate_existing=True))
+    if with_lines:
+        query = query.options(selectinload(Order.lines).selectinload(OrderLine.item))
+    return db.session.scalars(query).one()
 
 
 def overridden(order: Order) -> PackOverride | None:
@@ -163,9 +171,10 @@ def start_packing(code: str, *, station: str | None = None, item_code: str | Non
 # --- packages ------------------------------------------------------------------------------------------
 
 def live_packages(order: Order) -> list[Package]:
+    """The order's packages but the voided ones, by number, with their lines (one read for all of them)."""
     return list(db.session.scalars(sa.select(Package).where(Package.order_id == order.id,
                                                             Package.status != PackageStatus.VOIDED)
-                                   .order_by(Package.number)))
+                                   .order_by(Package.number).options(selectinload(Package.lines))))
 
 
 def _open_package(order: Order, station: Location | None) -> Package:
@@ -193,14 +202,15 @@ def new_package(order: Order, *, station: str | None = None, actor: Actor) -> Pa
     return _open_package(order, where)
 
 
-def _package_to_fill(order: Order, number: int | None) -> Package:
-    packages = live_packages(order)
+def _package_to_fill(order: Order, number: int | None, packages: list[Package]) -> Package:
+    """The package a scan fills, out of the order's live packages (a package opened here is added to them)."""
     if number is None:
         open_ones = [p for p in packages if p.status == PackageStatus.OPEN]
         if open_ones:
             return open_ones[-1]
         if not packages:
-            return _open_package(order, None)
+            packages.append(_open_package(order, None))
+            return packages[-1]
         raise PackageClosed(_("Every package of this order is closed: open a new package."), field="package",
                             expected="a new package")
     package = next((p for p in packages if p.number == number), None)
@@ -229,17 +239,21 @@ def _waiting(order: Order, *, item_id: int | None = None) -> list[tuple[Reservat
     return [(r, b, lines[r.order_line_id]) for r, b in rows]
 
 
-def left_by_line(order: Order, *, item_id: int | None = None) -> dict[int, int]:
+Waiting = list[tuple[Reservation, StockBalance, OrderLine]]
+
+
+def left_by_line(order: Order, *, item_id: int | None = None, waiting: Waiting | None = None) -> dict[int, int]:
+    """Units still to pack by order line (from `waiting`, the order's _waiting rows, when the caller has them)."""
     left: dict[int, int] = {}
-    for reservation, _balance, line in _waiting(order, item_id=item_id):
+    for reservation, _balance, line in _waiting(order, item_id=item_id) if waiting is None else waiting:
         left[line.id] = left.get(line.id, 0) + reservation.qty
     return left
 
 
-def still_to_pack(order: Order) -> str:
+def still_to_pack(order: Order, *, waiting: Waiting | None = None) -> str:
     """What is left, as a packer reads it: "SKU-1 ×2, SKU-2 ×1" (or "nothing")."""
     left: dict[str, int] = {}
-    for reservation, _balance, line in _waiting(order):
+    for reservation, _balance, line in _waiting(order) if waiting is None else waiting:
         left[line.item.sku] = left.get(line.item.sku, 0) + reservation.qty
     return ", ".join(f"{sku} ×{n}" for sku, n in left.items()) or _("nothing")
 
@@ -251,27 +265,28 @@ class Packed:
     package: Package
     sku: str
     qty: int
+    packages: list[Package] = field(default_factory=list)  # the order's live packages after the scan
 
 
 def scan_item(order: Order, code: str, *, package_number: int | None = None, qty: int | None = None,
               lot: str | None = None, actor: Actor) -> Packed:
     """Pack the units one scan stands for (a case pack counts its units) into the open package: each must be
     a picked unit of this order still waiting to be packed."""
-    order = _lock_order(order)
+    order = _lock_order(order, with_lines=True)
     _require_packing(order)
-    item, found = _item_of(code)
+    item, found = _item_of(code, order.lines)
     if not any(line.item_id == item.id for line in order.lines):
+        left = still_to_pack(order)
         raise WrongItem(_("Wrong item: %(sku)s is not in order %(order)s. Still to pack: %(left)s.", sku=item.sku,
-                          order=order.channel_order_id, left=still_to_pack(order)), field="code",
-                        expected=still_to_pack(order))
+                          order=order.channel_order_id, left=left), field="code", expected=left)
     units = qty if qty is not None else int(found.get("units") or 1)
     lot = (found.get("lot") or lot or "").strip() or None
     waiting = _waiting(order, item_id=item.id)
     left = sum(r.qty for r, _b, _l in waiting)
     if left == 0:
+        everything_left = still_to_pack(order)
         raise NothingLeftOfItem(_("Every %(sku)s of this order is packed already. Still to pack: %(left)s.",
-                                  sku=item.sku, left=still_to_pack(order)), field="code",
-                                expected=still_to_pack(order))
+                                  sku=item.sku, left=everything_left), field="code", expected=everything_left)
     if lot is not None and item.tracks_lot:
         lots = sorted({b.lot for _r, b, _l in waiting})
         waiting = [w for w in waiting if w[1].lot.upper() == lot.upper()]
@@ -282,7 +297,8 @@ def scan_item(order: Order, code: str, *, package_number: int | None = None, qty
     if units > left:
         raise TooMany(_("Only %(n)d more of %(sku)s to pack; this scan is %(units)d.", n=left, sku=item.sku,
                         units=units), field="qty", expected=f"at most {left}")
-    package = _package_to_fill(order, package_number)
+    packages = live_packages(order)
+    package = _package_to_fill(order, package_number, packages)
     carton = db.session.get(Location, package.container_id)
     remaining = units
     for reservation, balance, line in waiting:
@@ -294,7 +310,7 @@ def scan_item(order: Order, code: str, *, package_number: int | None = None, qty
         if remaining == 0:
             break
     db.session.flush()
-    return Packed(package, item.sku, units)
+    return Packed(package, item.sku, units, packages)
 
 
 def _add_line(package: Package, line: OrderLine, lot: str, qty: int) -> None:
