@@ -17,3 +17,6 @@ from .counts.models import CountRequest  # noqa: F401
 from .packing.models import BoxType, Package, PackageLine  # noqa: F401
 from .shipping.models import Manifest, Shipment, TrackingSequence  # noqa: F401
 from .printing.models import Printer, PrintJob, StationPrinter  # noqa: F401
+from .counts.models import CountEntry, CountList, CountTask, CountVariance, ItemClass  # noqa: F401
+from .replenishment.models import ReplenishmentParams  # noqa: F401
+from .returns.models import Return, ReturnLine  # noqa: F401
