@@ -109,6 +109,12 @@ def load():
     return _task_page("load")
 
 
+@bp.get("/count")
+def count():
+    """Show the blind count screen: the next bin to count, its items scanned, never the expected quantity."""
+    return _task_page("count")
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the installable web app."""
