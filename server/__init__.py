@@ -69,6 +69,8 @@ def _register_blueprints(app: APIFlask) -> None:
     from .picking.api import bp as picking_bp
     from .printing.api import bp as printing_bp
     from .receiving.api import bp as receiving_bp
+    from .replenishment.api import bp as replenishment_bp
+    from .returns.api import bp as returns_bp
     from .scanning.api import bp as scanning_bp
     from .shipping.api import bp as shipping_bp
     from .supervisor.pack_station import bp as pack_station_bp
@@ -76,7 +78,8 @@ def _register_blueprints(app: APIFlask) -> None:
     from .auth.admin_api import bp as users_bp
 
     for bp in (health_bp, auth_bp, catalog_bp, inventory_bp, stock_bp, receiving_bp, scanning_bp, users_bp,
-               jobs_bp, picking_bp, packing_bp, orders_bp, printing_bp, shipping_bp):
+               jobs_bp, picking_bp, packing_bp, orders_bp, printing_bp, shipping_bp, returns_bp,
+               replenishment_bp):
         csrf.exempt(bp)  # bearer-token APIs: no cookies, so no CSRF to defend against
         app.register_blueprint(bp)
     app.register_blueprint(handheld_bp)

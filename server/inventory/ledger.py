@@ -202,6 +202,8 @@ def _lock_for_move(item: Item, src: Location, dst: Location, lot: str | None, ex
                    ) -> list[StockBalance]:
     """Create the destination rows this write may need, then lock them and the source rows together."""
     mine = StockBalance.item_id == item.id
+    if src.is_virtual and dst.is_virtual:  # outside to outside (a return scrapped on arrival): no balances
+        return []
     if src.is_virtual:  # stock arriving from outside: one destination row
         _ensure_balances(item.id, dst.id, {lot or NO_LOT: expiry})
         return _lock(sa.and_(mine, StockBalance.location_id == dst.id, StockBalance.lot == (lot or NO_LOT)))
@@ -230,13 +232,14 @@ def _target_row(locked: list[StockBalance], item: Item, dst: Location, lot: str,
 def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Location, actor: Actor,
               lot: str | None = None, expiry: date | None = None, serial: str | None = None,
               reason: str | None = None, ref_type: str | None = None, ref_id: int | None = None,
-              use_reserved: bool = False, reverses: StockMove | None = None, fefo: bool = False
-              ) -> list[StockMove]:
+              use_reserved: bool = False, reverses: StockMove | None = None, fefo: bool = False,
+              into_blocked: bool = False) -> list[StockMove]:
     """Move qty units of item from src to dst; return the movements (one per lot taken).
 
     lot names a lot, or is NO_LOT for the units without one, or None: then a source holding one lot with
     stock gives it, and one holding several refuses (lot_required) unless fefo asks for first-expiry-first.
     Only available (unreserved) stock moves unless use_reserved (picking consumes its own reservation).
+    into_blocked: the units go into a blocked location on purpose (a returned unit put in quarantine).
     Nothing is committed here.
     """
     # Every check that needs no lock comes before the first write statement.
@@ -248,7 +251,7 @@ def post_move(*, kind: MoveKind, item: Item, qty: int, src: Location, dst: Locat
     lot = lot.strip() if lot is not None else None
     claim_write_lock(db.session)  # from here on, what we read about balances stays true until the commit
     if not dst.is_virtual:
-        if kind not in IN_PLACE_KINDS and reverses is None:
+        if kind not in IN_PLACE_KINDS and reverses is None and not into_blocked:
             require_open(dst)
         _check_mixing(item, dst)
 
