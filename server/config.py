@@ -51,6 +51,13 @@ class Config:
         # Pick batches (server/picking/batching.py): orders a batch, and whether a built batch is released at once.
         self.PICK_BATCH_SIZE = int(env.get("SHIPFLOOR_PICK_BATCH_SIZE", "8"))
         self.PICK_RELEASE = env.get("SHIPFLOOR_PICK_RELEASE", "manual")  # manual (a supervisor) or auto
+        # Cycle counts (server/counts, docs/counts-api.md): days between counts per ABC class; tolerance per class
+        # (pct of expected or qty, whichever is larger, and a value cap in cents); seconds one bin takes.
+        self.COUNT_FREQUENCY_DAYS = {"A": 30, "B": 90, "C": 365}
+        self.COUNT_TOLERANCE = {"A": {"pct": 0.0, "qty": 0, "value_cents": 0},
+                                "B": {"pct": 0.02, "qty": 0, "value_cents": 2000},
+                                "C": {"pct": 0.05, "qty": 1, "value_cents": 5000}}
+        self.COUNT_SECONDS_PER_BIN = int(env.get("SHIPFLOOR_COUNT_SECONDS_PER_BIN", "90"))
         # Shipping (server/shipping, docs/shipping.md): an order ships when its label is created or when its
         # packages are scanned at the dock; SSCC company prefix; the rate-card folder; the ship-from address (JSON).
         self.SHIP_ON = env.get("SHIPFLOOR_SHIP_ON", "label")  # label | dock
