@@ -19,7 +19,9 @@ NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export
              "supervisor.orders_export", "supervisor.batches_export", "supervisor.pickers_export",
              "supervisor.rates_export", "supervisor.received_label",  # (an SVG drawing)
              "supervisor.label_preview", "supervisor.shipment_label_preview",  # label drawings (SVG)
-             "supervisor.shipments_confirmation")  # Amazon's tab-separated file
+             "supervisor.shipments_confirmation",  # Amazon's tab-separated file
+             "supervisor.count_tasks_export", "supervisor.count_approvals_export", "supervisor.count_ira_export",
+             "supervisor.count_ira_weeks_export", "supervisor.count_adjustments_export")
 
 
 def _seed() -> dict[str, object]:
