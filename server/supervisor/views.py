@@ -7,7 +7,8 @@ from here, so the package has no import cycle.
 from __future__ import annotations
 
 from . import (auth, boxes, counts, home, items, jobs, labels, locations, movements,  # noqa: F401
-               order_imports, orders, picking, printers, receipts, shipments, stock, users)  # (the routes attach to bp)
+               order_imports, orders, picking, printers, receipts, replenishment, shipments, stock,
+               users)  # (the routes attach to bp)
 from .pages import bp
 
 __all__ = ["bp"]

@@ -100,3 +100,31 @@ def test_the_quantity_feed_never_promises_reserved_quarantined_or_unpickable_uni
     assert feed[held_only] == ["", "0"]
     assert feed[inactive] == ["", "0"]
     assert api("picker").get("/api/channel/quantity-feed.txt").status_code == 403
+
+
+def test_the_page_recomputes_lists_exports_and_offers_the_feed(app, users):
+    from tests.supervisor.web import csrf_token, csv_rows, flashes, login, rows
+
+    def stock_the_floor():
+        from server.replenishment.services import set_lead_time
+        item = make_item()
+        set_lead_time(item, lead_time_days=5)
+        make_stock(item, make_location(), 3)
+        _ship(item, 40, datetime.now(UTC).date())  # whatever the day: within the last 90 days, so ROP > 3
+        return item.sku
+
+    low = run_in_transaction(stock_the_floor)
+    client = app.test_client()
+    assert login(client, users["supervisor"].username).status_code == 302
+    page = client.get("/replenishment").text
+    assert low not in rows(page, "sku")  # no reorder point computed yet
+    r = client.post("/replenishment/compute", data={"days": 90, "csrf_token": csrf_token(page)})
+    assert r.status_code == 302
+    page = client.get("/replenishment").text
+    assert any("Reorder points computed" in f for f in flashes(page))
+    assert low in rows(page, "sku")
+    lines = csv_rows(client.get("/replenishment/low-stock.csv"))
+    assert lines[0][:3] == ["sku", "name", "on_hand"]
+    assert [line[2] for line in lines[1:] if line[0] == low] == ["3"]
+    feed = client.get("/replenishment/quantity-feed.txt")
+    assert feed.mimetype == "text/tab-separated-values" and f"{low}\t\t3\n" in feed.get_data(as_text=True)
