@@ -56,5 +56,5 @@ def refund_ready():
 @bp.write("/returns/refunds/export", roles=SUPERVISORS, out=RefundExportOut,
           summary="Export the refund-ready lines as CSV and mark them exported")
 def export_refunds():
-    text, count = services.export_refunds()
-    return {"count": count, "csv": text}
+    rows = services.export_refunds()
+    return {"count": len(rows), "csv": services.refund_csv(rows)}

@@ -31,3 +31,8 @@ def recent_returns(limit: int = 100) -> list[dict]:
     rets = db.session.scalars(sa.select(Return).options(selectinload(Return.lines).selectinload(ReturnLine.item))
                               .order_by(Return.received_at.desc(), Return.id.desc()).limit(limit))
     return [return_out(r) for r in rets]
+
+
+def refund_ready_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(ReturnLine.id))
+                             .where(ReturnLine.refund_ready, ReturnLine.refund_exported_at.is_(None)))

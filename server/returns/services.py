@@ -158,21 +158,27 @@ REFUND_COLUMNS = ("return_id", "rma", "channel", "order_id", "order_item_id", "s
                   "disposition", "received_at")
 
 
-def export_refunds() -> tuple[str, int]:
-    """The refund-ready lines as CSV, marked exported (locked first: two exports never hand out a line twice)."""
+def export_refunds() -> list[tuple]:
+    """The refund-ready lines as rows of REFUND_COLUMNS, marked exported (locked first: two exports never hand
+    out a line twice)."""
     lines = list(db.session.scalars(_refund_ready().with_for_update()))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(REFUND_COLUMNS)
-    now = utcnow()
+    rows, now = [], utcnow()
     for line in lines:
         ret = line.ret
         order = db.session.get(Order, ret.order_id) if ret.order_id else None
         order_line = next((ln for ln in order.lines if ln.id == line.order_line_id), None) if order else None
-        writer.writerow([ret.id, ret.rma or "", order.channel if order else "",
-                         order.channel_order_id if order else "",
-                         (order_line.channel_line_id or "") if order_line else "", line.item.sku, line.qty,
-                         line.condition.value, line.disposition.value, ret.received_at.isoformat()])
+        rows.append((ret.id, ret.rma or "", order.channel if order else "",
+                     order.channel_order_id if order else "",
+                     (order_line.channel_line_id or "") if order_line else "", line.item.sku, line.qty,
+                     line.condition.value, line.disposition.value, ret.received_at.isoformat()))
         line.refund_exported_at = now
     db.session.flush()
-    return out.getvalue(), len(lines)
+    return rows
+
+
+def refund_csv(rows: list[tuple]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REFUND_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()

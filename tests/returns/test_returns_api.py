@@ -130,3 +130,21 @@ def test_refund_ready_lines_are_exported_once_as_csv(api, floor):
         (floor.order, "LINE-1", MUG, "2")]
     assert api("supervisor").get("/api/returns/refunds").json["lines"] == []
     assert api("supervisor").post("/api/returns/refunds/export").json["count"] == 0
+
+
+def test_the_returns_page_lists_a_return_and_exports_its_refund_once(api, app, users, floor):
+    from tests.supervisor.web import csrf_token, csv_rows, login, rows
+
+    ret = start(api, code=floor.order).json["id"]
+    add(api, ret, item=MUG, qty=1, condition="damaged", disposition="scrap")
+    page = app.test_client()
+    assert login(page, users["supervisor"].username).status_code == 302
+    listing = page.get("/returns")
+    assert listing.status_code == 200
+    assert str(ret) in rows(listing.text, "return")
+    assert page.post("/returns/refunds/export", data={}).status_code == 400  # no form token
+    exported = csv_rows(page.post("/returns/refunds/export", data={"csrf_token": csrf_token(listing.text)}))
+    assert exported[0][3:9] == ["order_id", "order_item_id", "sku", "qty", "condition", "disposition"]
+    assert [r[3:9] for r in exported[1:]] == [[floor.order, "LINE-1", MUG, "1", "damaged", "scrap"]]
+    again = csv_rows(page.post("/returns/refunds/export", data={"csrf_token": csrf_token(listing.text)}))
+    assert again[1:] == []
