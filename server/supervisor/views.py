@@ -6,8 +6,9 @@ from here, so the package has no import cycle.
 
 from __future__ import annotations
 
-from . import (auth, boxes, home, items, jobs, labels, locations, movements, order_imports, orders,  # noqa: F401
-               picking, printers, receipts, returns, shipments, stock, users)  # (the routes attach to bp)
+from . import (auth, boxes, counts, home, items, jobs, labels, locations, movements,  # noqa: F401
+               order_imports, orders, picking, printers, receipts, replenishment, returns, shipments,
+               stock, users)  # (the routes attach to bp)
 from .pages import bp
 
 __all__ = ["bp"]
