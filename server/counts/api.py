@@ -19,7 +19,8 @@ from . import services
 from .errors import NoCountTask
 from .models import CountTask, CountTaskReason, CountVariance
 from .schemas import (
-    ClassesOut, EmptyIn, EntryIn, FinishOut, ListIn, ListOut, TaskIn, TaskOut, VarianceOut, task_out, variance_out,
+    ClassesOut, CountTaskOut, EmptyIn, EntryIn, FinishOut, ListIn, ListOut, TaskIn, VarianceOut, task_out,
+    variance_out,
 )
 
 bp = APIBlueprint("counts", __name__, url_prefix="/api/counts", tag="Counts")
@@ -46,7 +47,7 @@ def _variance(variance_id: int) -> CountVariance:
 
 @bp.get("/next")
 @require_role(*COUNTERS)
-@bp.output(TaskOut)
+@bp.output(CountTaskOut)
 @bp.doc(summary="Your next bin to count (never a recount of your own count)",
         responses={404: "Nothing to count for you"})
 def get_next():
@@ -58,13 +59,13 @@ def get_next():
 
 @bp.get("/tasks/<int:task_id>")
 @require_role(*COUNTERS)
-@bp.output(TaskOut)
+@bp.output(CountTaskOut)
 @bp.doc(summary="A count task with your own entries", responses={404: "No such task"})
 def get_task(task_id: int):
     return task_out(_task(task_id), g.current_user_id)
 
 
-@bp.write("/tasks/<int:task_id>/entries", roles=COUNTERS, body=EntryIn, out=TaskOut, answers=PROBLEMS,
+@bp.write("/tasks/<int:task_id>/entries", roles=COUNTERS, body=EntryIn, out=CountTaskOut, answers=PROBLEMS,
           summary="Record a counted item (scan each unit, or scan once and type the quantity)")
 def post_entry(task_id: int, body):
     task = _task(task_id)
@@ -72,7 +73,7 @@ def post_entry(task_id: int, body):
     return task_out(task, g.current_user_id)
 
 
-@bp.write("/tasks/<int:task_id>/empty", roles=COUNTERS, body=EmptyIn, out=TaskOut, answers=PROBLEMS,
+@bp.write("/tasks/<int:task_id>/empty", roles=COUNTERS, body=EmptyIn, out=CountTaskOut, answers=PROBLEMS,
           summary="Confirm the bin is empty")
 def post_empty(task_id: int, body):
     return task_out(services.confirm_empty(_task(task_id), actor=actor_from_request()), g.current_user_id)
@@ -90,7 +91,7 @@ def post_finish(task_id: int, body):
 
 # --- the supervisor ------------------------------------------------------------------------------------------
 
-@bp.write("/tasks", roles=Role.SUPERVISOR, body=TaskIn, out=TaskOut, status=201,
+@bp.write("/tasks", roles=Role.SUPERVISOR, body=TaskIn, out=CountTaskOut, status=201,
           summary="Ask for a count of a bin (or one item in it)")
 def post_task(body):
     location = find_location(body["location"])

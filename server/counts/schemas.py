@@ -55,7 +55,7 @@ class EntryOut(Schema):
     unexpected = Boolean()
 
 
-class TaskOut(Schema):
+class CountTaskOut(Schema):
     id = Integer()
     location = String()
     item = Nested(ItemRef, allow_none=True)
@@ -68,7 +68,7 @@ class TaskOut(Schema):
 class FinishOut(Schema):
     task_id = Integer()
     status = String(metadata={"description": "posted, recount or approval"})
-    next = Nested(TaskOut, allow_none=True)
+    next = Nested(CountTaskOut, allow_none=True)
 
 
 class VarianceOut(Schema):
