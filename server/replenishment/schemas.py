@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Float, Integer, List, Nested, String
+from apiflask.fields import Integer, List, Nested, String
 from apiflask.validators import Range
 
 
 class ComputeIn(Schema):
     days = Integer(load_default=90, validate=Range(min=7, max=730),
                    metadata={"description": "days of demand history (shipments to customers) to use"})
-
-
-class ParamsOut(Schema):
-    sku = String()
-    daily_demand = Float()
-    daily_demand_sd = Float()
-    lead_time_days = Float()
-    lead_time_sd_days = Float()
-    service_level = Float()
-    safety_stock = Integer()
-    reorder_point = Integer()
 
 
 class ComputedOut(Schema):

@@ -21,7 +21,8 @@ NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export
              "supervisor.label_preview", "supervisor.shipment_label_preview",  # label drawings (SVG)
              "supervisor.shipments_confirmation",  # Amazon's tab-separated file
              "supervisor.count_tasks_export", "supervisor.count_approvals_export", "supervisor.count_ira_export",
-             "supervisor.count_ira_weeks_export", "supervisor.count_adjustments_export")
+             "supervisor.count_ira_weeks_export", "supervisor.count_adjustments_export",
+             "supervisor.replenishment_export", "supervisor.replenishment_feed")
 
 
 def _seed() -> dict[str, object]:
