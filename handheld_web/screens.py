@@ -51,7 +51,8 @@ SCREENS: tuple[Screen, ...] = (
             ("packing.post_start", "packing.post_scan", "packing.post_package", "packing.post_close",
              "shipping.post_shipment")),
     _screen("load", _l("Load"), "truck", (Role.PACKER,), "handheld.load", ("shipping.post_load_by_label",)),
-    _screen("count", _l("Count"), "list", ANY_ROLE, "handheld.count"),  # writes: once the counts API lands
+    _screen("count", _l("Count"), "list", (Role.PICKER,), "handheld.count",
+            ("counts.post_entry", "counts.post_empty", "counts.post_finish")),
 )
 
 

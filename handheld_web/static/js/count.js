@@ -101,7 +101,7 @@ runScreen({
       prompt: "p_count_item",
       accepts: ["item"],
       item: true,
-      next: (s) => (s.item.tracksLot && !s.item.lot ? "lot-entry" : "qty"),
+      next: (s, scan) => (scan.item.tracksLot && !scan.item.lot ? "lot-entry" : "qty"), // the item is not in s yet
     },
     // The lot of a lot-tracked item scanned without one: scanned from its label or typed.
     "lot-entry": {
