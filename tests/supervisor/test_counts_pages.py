@@ -204,3 +204,26 @@ def test_the_task_list_and_an_ad_hoc_count(floor, supervisor, users):
     r = supervisor.post("/counts/tasks", data={"location": "NOPE-9", "csrf_token": csrf_token(page)})
     assert r.status_code == 302 and len(flashes(supervisor.get(r.location).text)) == 1
     assert len(table(supervisor.get("/counts").text, "count-tasks")) == 4  # nothing asked for an unknown bin
+
+
+def test_reject_sends_the_bin_back_for_a_recount_and_posts_nothing(floor, supervisor, users):
+    variance_id = _pending(users)
+    r = supervisor.post(f"/counts/variances/{variance_id}/reject",
+                        data={"csrf_token": csrf_token(supervisor.get("/counts").text)})
+    assert r.status_code == 302
+    page = supervisor.get("/counts").text
+    assert flashes(page) == ["Variance rejected: the bin is recounted."]
+    assert _adjustments(variance_id) == [] and rows(page, "variance") == []
+    assert ["A-01", "MUG-1", "Recount", "To count"] in [[t[1], t[2], t[4], t[5]] for t in table(page, "count-tasks")]
+
+
+def test_build_todays_list_and_classify_from_the_page(floor, supervisor):
+    token = csrf_token(supervisor.get("/counts").text)
+    assert supervisor.post("/counts/classify", data={"csrf_token": token}).status_code == 302
+    assert flashes(supervisor.get("/counts").text)[0].startswith("Items classified: A ")
+    assert supervisor.post("/counts/list", data={"target_minutes": "30", "csrf_token": token}).status_code == 302
+    page = supervisor.get("/counts").text
+    assert flashes(page) == ["Today's count list is built for 30 minutes."]
+    assert "Today's list: 30 minutes." in page
+    r = supervisor.post("/counts/list", data={"target_minutes": "0", "csrf_token": token})
+    assert r.status_code == 302 and len(flashes(supervisor.get("/counts").text)) == 1
