@@ -53,6 +53,8 @@ SCREENS: tuple[Screen, ...] = (
     _screen("load", _l("Load"), "truck", (Role.PACKER,), "handheld.load", ("shipping.post_load_by_label",)),
     _screen("count", _l("Count"), "list", (Role.PICKER,), "handheld.count",
             ("counts.post_entry", "counts.post_empty", "counts.post_finish")),
+    _screen("returns", _l("Returns"), "inbox", RECEIVING_ROLES, "handheld.returns",
+            ("returns.start_return", "returns.add_line", "returns.close_return")),
 )
 
 

@@ -115,6 +115,12 @@ def count():
     return _task_page("count")
 
 
+@bp.get("/returns")
+def returns():
+    """Show the returns screen: the return by label, order or tracking number, then each unit graded and disposed."""
+    return _task_page("returns")
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the installable web app."""
