@@ -20,6 +20,7 @@ token_cli = AppGroup("token", help="Manage API tokens.")
 inventory_cli = AppGroup("inventory", help="Inventory ledger checks.")
 maintenance_cli = AppGroup("maintenance", help="Housekeeping.")
 orders_cli = AppGroup("orders", help="Outbound orders.")
+counts_cli = AppGroup("counts", help="Cycle counts.")
 
 
 @user_cli.command("add")
@@ -131,6 +132,24 @@ def purge_idempotency_keys(days):
     click.echo(f"purged {purge_older_than(days)}")  # in batches, each its own short transaction
 
 
+@counts_cli.command("classify")
+@click.option("--if-due", is_flag=True, help="Only when the classes are older than COUNT_CLASSIFY_HOURS.")
+def counts_classify(if_due):
+    """Recompute the items' ABC classes (`flask jobs worker` does it daily by itself)."""
+    from .counts.schedule import classify_if_due
+    from .counts.services import classify_items
+    from .inventory.ledger import Actor
+
+    if if_due:
+        result = classify_if_due()
+    else:
+        result = run_in_transaction(classify_items, actor=Actor(user_id=None, device_id="cli"))
+    if result is None:
+        click.echo("classes are current: nothing to do")
+    else:
+        click.echo(" ".join(f"{cls}={n}" for cls, n in sorted(result.items())))
+
+
 @click.command("virtual-printer")
 @click.option("--port", default=9100, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -166,3 +185,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(printing_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(counts_cli)
+    # `flask jobs worker` also recomputes the ABC classes when they are stale (one consumer per deployment).
+    from .counts.schedule import in_background as classify_in_background
+    from .jobs.cli import WORKER_COMPANIONS
+
+    companions = app.extensions.setdefault(WORKER_COMPANIONS, [])
+    if classify_in_background not in companions:
+        companions.append(classify_in_background)

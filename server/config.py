@@ -58,6 +58,8 @@ class Config:
                                 "B": {"pct": 0.02, "qty": 0, "value_cents": 2000},
                                 "C": {"pct": 0.05, "qty": 1, "value_cents": 5000}}
         self.COUNT_SECONDS_PER_BIN = int(env.get("SHIPFLOOR_COUNT_SECONDS_PER_BIN", "90"))
+        # ABC classes are recomputed by `flask jobs worker` once they are this many hours old (counts/schedule.py).
+        self.COUNT_CLASSIFY_HOURS = float(env.get("SHIPFLOOR_COUNT_CLASSIFY_HOURS", "24"))
         # Shipping (server/shipping, docs/shipping.md): an order ships when its label is created or when its
         # packages are scanned at the dock; SSCC company prefix; the rate-card folder; the ship-from address (JSON).
         self.SHIP_ON = env.get("SHIPFLOOR_SHIP_ON", "label")  # label | dock
