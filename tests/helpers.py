@@ -28,6 +28,10 @@ class ApiClient:
         return self.client.post(path, json=json, headers=self.headers(kw.pop("headers", None), write=True,
                                                                       key=key), **kw)
 
+    def put(self, path, json=None, *, key=None, **kw):
+        return self.client.put(path, json=json, headers=self.headers(kw.pop("headers", None), write=True,
+                                                                     key=key), **kw)
+
     def scan(self, code: str):
         return self.client.post("/api/scan", json={"code": code}, headers=self.headers())
 

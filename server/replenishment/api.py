@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from apiflask.schemas import FileSchema
 from flask import Response
+from flask_babel import gettext as _
 
 from ..api import APIBlueprint
 from ..auth.guard import require_role
 from ..auth.models import Role
 from . import queries, services
-from .schemas import ComputedOut, ComputeIn, LowStockList, low_stock_out
+from ..catalog.queries import item_by_sku
+from ..errors import NotFound
+from .schemas import ComputedOut, ComputeIn, LeadTimeIn, LowStockList, ParamsOut, low_stock_out, params_out
 
 bp = APIBlueprint("replenishment", __name__, url_prefix="/api", tag="Replenishment")
 
@@ -38,3 +41,12 @@ def get_low_stock():
           summary="Recompute every active item's demand, safety stock and reorder point from shipments")
 def post_compute(body):
     return {"items": len(services.compute_params(days=body["days"]))}
+
+
+@bp.write("/replenishment/items/<sku>", method="PUT", roles=SUPERVISORS, body=LeadTimeIn, out=ParamsOut,
+          status=200, summary="Set an item's lead time and service level; its reorder point is recomputed at once")
+def put_item_inputs(sku: str, body):
+    item = item_by_sku(sku)
+    if item is None:
+        raise NotFound(_("There is no item %(sku)s.", sku=sku), field="sku")
+    return params_out(item.sku, services.set_item_inputs(item, **body))

@@ -105,4 +105,13 @@ def set_lead_time(item: Item, *, lead_time_days: float, lead_time_sd_days: float
     return params
 
 
-__all__ = ["compute_params", "daily_demand", "set_lead_time", "update_params", "DEFAULT_DAYS"]
+def set_item_inputs(item: Item, *, lead_time_days: float, lead_time_sd_days: float = 0.0,
+                    service_level: float | None = None, days: int = DEFAULT_DAYS) -> ReplenishmentParams:
+    """Set an item's lead time (and service level) and recompute its safety stock and reorder point now."""
+    set_lead_time(item, lead_time_days=lead_time_days, lead_time_sd_days=lead_time_sd_days,
+                  service_level=service_level)
+    compute_params([item], days=days)
+    return db.session.get(ReplenishmentParams, item.id)
+
+
+__all__ = ["compute_params", "daily_demand", "set_item_inputs", "set_lead_time", "update_params", "DEFAULT_DAYS"]

@@ -128,3 +128,40 @@ def test_the_page_recomputes_lists_exports_and_offers_the_feed(app, users):
     assert [line[2] for line in lines[1:] if line[0] == low] == ["3"]
     feed = client.get("/replenishment/quantity-feed.txt")
     assert feed.mimetype == "text/tab-separated-values" and f"{low}\t\t3\n" in feed.get_data(as_text=True)
+
+
+def test_a_supervisor_sets_an_item_s_lead_time_and_its_reorder_point_follows(app, api, users):
+    from tests.supervisor.web import csrf_token, flashes, login
+
+    def shipped_item():
+        item = make_item()
+        for offset, qty in zip(range(3, -1, -1), (14, 26, 14, 26)):  # d̄ = 20, σ_d = 6 over the last 4 days
+            _ship(item, qty, datetime.now(UTC).date() - timedelta(days=offset))
+        return item.sku
+
+    sku = run_in_transaction(shipped_item)
+    # The API: the item's inputs are stored and its parameters recomputed at once (90 days of demand: 80 units) ...
+    r = api("supervisor").put(f"/api/replenishment/items/{sku}",
+                              {"lead_time_days": 5, "lead_time_sd_days": 1.5, "service_level": 0.95})
+    assert r.status_code == 200, r.text
+    assert r.json["daily_demand"] == pytest.approx(80 / 90, abs=1e-3)  # zero-demand days count too
+    assert r.json["lead_time_days"] == 5.0 and r.json["service_level"] == 0.95 and r.json["reorder_point"] > 0
+    rop_at_5_days = r.json["reorder_point"]
+    # ... refused for a picker, an unknown SKU, a lead time of 0 or a service level of 1.
+    assert api("picker").put(f"/api/replenishment/items/{sku}", {"lead_time_days": 5}).status_code == 403
+    assert api("supervisor").put("/api/replenishment/items/NOPE-1", {"lead_time_days": 5}).status_code == 404
+    for bad in ({"lead_time_days": 0}, {"lead_time_days": 5, "service_level": 1.0}):
+        r = api("supervisor").put(f"/api/replenishment/items/{sku}", bad)
+        assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+    # The page's form: a longer lead time raises the reorder point.
+    client = app.test_client()
+    assert login(client, users["supervisor"].username).status_code == 302
+    page = client.get("/replenishment").text
+    r = client.post("/replenishment/lead-time", data={"sku": sku, "lead_time_days": "10", "lead_time_sd_days": "0",
+                                                      "service_level": "0.95", "csrf_token": csrf_token(page)})
+    assert r.status_code == 302
+    said = flashes(client.get("/replenishment").text)
+    assert any(f.startswith(f"{sku}: reorder point ") for f in said), said
+    rop = api("supervisor").put(f"/api/replenishment/items/{sku}", {"lead_time_days": 10}).json["reorder_point"]
+    assert rop > rop_at_5_days
