@@ -9,6 +9,7 @@ import * as refs from "./refs.js"; // H2: ids of earlier queued writes in later 
 import { clearSession, deviceId, getSession, uuid } from "./session.js";
 
 const READ_TIMEOUT_MS = 10000;
+const DECODE_TIMEOUT_MS = 20000; // a phone photo uploads slowly over weak Wi-Fi
 const WRITE_TIMEOUT_MS = 20000; // flaky Wi-Fi: give a write time before calling it lost
 const REPLAY_EVERY_MS = 5000;
 // Answers that mean "not processed, ask again later" (503, and a proxy that could not reach
@@ -75,7 +76,7 @@ async function send(method, path, body, { token, idempotencyKey, scannedAt, time
   const headers = { Accept: "application/json, application/problem+json", "X-Device-Id": deviceId() };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (method !== "GET") {
-    headers["Content-Type"] = "application/json";
+    if (!(body instanceof FormData)) headers["Content-Type"] = "application/json"; // FormData sets its own boundary
     headers["Idempotency-Key"] = idempotencyKey || uuid();
     headers["X-Scanned-At"] = scannedAt || new Date().toISOString();
   }
@@ -86,7 +87,7 @@ async function send(method, path, body, { token, idempotencyKey, scannedAt, time
     res = await fetch(path, {
       method,
       headers,
-      body: method === "GET" ? undefined : JSON.stringify(body ?? {}),
+      body: method === "GET" ? undefined : body instanceof FormData ? body : JSON.stringify(body ?? {}),
       signal: abort.signal,
       credentials: "omit", // bearer tokens only, never a cookie session
       cache: "no-store",
@@ -133,6 +134,14 @@ function post(path, body = {}, { idempotencyKey } = {}) {
   const scannedAt = new Date().toISOString();
   const options = { token, idempotencyKey: key, scannedAt, timeout: READ_TIMEOUT_MS };
   return withRetry(() => send("POST", path, body, options));
+}
+
+// A picture to read barcodes from (POST /api/decode): a read, not a write, so never queued; it needs the network.
+function decodeImage(blob, filename = "photo.jpg") {
+  const token = getSession()?.token;
+  const form = new FormData();
+  form.append("image", blob, filename);
+  return send("POST", "/api/decode", form, { token, timeout: DECODE_TIMEOUT_MS });
 }
 
 // ---- what a queued write does, in words ---------------------------------------------------
@@ -345,6 +354,7 @@ export function showProblem(err) {
 export const api = {
   get,
   post,
+  decodeImage,
   enqueueWrite,
   replay,
   retryRefused,
