@@ -70,6 +70,11 @@ class Config:
         # Extra characters that wedge scanners send instead of the GS1 group separator (0x1D).
         self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
         self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
+        # Pictures for POST /api/decode (server/decode): the largest upload, the most pixels (read from the header,
+        # before anything is decoded) and the seconds the decoder's child process may take before it is replaced.
+        self.DECODE_MAX_BYTES = int(env.get("SHIPFLOOR_DECODE_MAX_BYTES", str(15 * 1024 * 1024)))
+        self.DECODE_MAX_PIXELS = int(env.get("SHIPFLOOR_DECODE_MAX_PIXELS", "40000000"))
+        self.DECODE_TIMEOUT_S = float(env.get("SHIPFLOOR_DECODE_TIMEOUT_S", "10"))
         self.SQLITE_SYNCHRONOUS = env.get("SHIPFLOOR_SQLITE_SYNCHRONOUS", "FULL")
         # A network database may drop idle connections: ping before use. A SQLite file cannot.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
