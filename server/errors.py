@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -72,6 +74,18 @@ class InvalidInput(DomainError):
 
 class NotFound(DomainError):
     status, code, title = 404, "not_found", "Not found"
+
+
+def get_or_404(model, ident, detail: str, field: str | None = None):
+    """The row of `model` with primary key `ident`, or NotFound with the caller's sentence and field.
+
+    Unlike Flask-SQLAlchemy's db.get_or_404 (a bare 404), the handheld shows `detail` as it is, so each
+    caller passes its own translated sentence ("There is no batch 7.") and the request field it names.
+    """
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(detail, field=field)
+    return row
 
 
 class TooManyAttempts(DomainError):
@@ -175,7 +189,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from .extensions import db
         db.session.rollback()
         return _http(500, "")
 
@@ -184,7 +197,6 @@ def register_error_handlers(app: Flask) -> None:
         # A full or read-only database is a 503 the floor can act on (server/storage.py), answered as
         # any DomainError is: problem+json for the API, the blueprint's own error page for the pages.
         from .storage import StorageFault, fault_reason, remember
-        from .extensions import db
         reason = fault_reason(e, db.engine.url.database)
         if reason is None:
             return _unexpected(e)

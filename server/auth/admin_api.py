@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import g
 
 from ..api import APIBlueprint
-from ..errors import NotFound
+from ..errors import get_or_404
 from ..extensions import db
 from . import services
 from .guard import require_role
@@ -22,10 +22,7 @@ def _out(user: User) -> dict:
 
 
 def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"There is no user {user_id}.", field="user_id")
-    return user
+    return get_or_404(User, user_id, f"There is no user {user_id}.", "user_id")
 
 
 @bp.get("/users")

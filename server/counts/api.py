@@ -11,7 +11,7 @@ from ..api import APIBlueprint
 from ..auth.guard import require_role
 from ..auth.models import Role
 from ..catalog.services import get_item
-from ..errors import NotFound
+from ..errors import NotFound, get_or_404
 from ..extensions import db
 from ..inventory.actors import actor_from_request
 from ..inventory.locations import find_location
@@ -30,17 +30,12 @@ PROBLEMS = {404: "No such task or item", 409: "Task closed, a recount of your ow
 
 
 def _task(task_id: int) -> CountTask:
-    task = db.session.get(CountTask, task_id)
-    if task is None:
-        raise NotFound(_("There is no count task %(id)d.", id=task_id), field="task_id")
-    return task
+    return get_or_404(CountTask, task_id, _("There is no count task %(id)d.", id=task_id), "task_id")
 
 
 def _variance(variance_id: int) -> CountVariance:
-    variance = db.session.get(CountVariance, variance_id)
-    if variance is None:
-        raise NotFound(_("There is no count variance %(id)d.", id=variance_id), field="variance_id")
-    return variance
+    return get_or_404(CountVariance, variance_id, _("There is no count variance %(id)d.", id=variance_id),
+                      "variance_id")
 
 
 # --- the handheld (blind: no expected quantity in any answer) -------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from ..auth.models import User
 from ..catalog.models import Item
 from ..catalog.queries import item_matches
-from ..errors import NotFound
+from ..errors import get_or_404
 from ..extensions import db
 from .codes import LocationKind
 from .ledger import first_expiry_first, first_to_expire, lot_out
@@ -266,10 +266,7 @@ def movement_row(move_id: int):
 
 
 def get_move(move_id: int) -> StockMove:
-    move = db.session.get(StockMove, move_id)
-    if move is None:
-        raise NotFound(_("There is no movement %(id)d.", id=move_id), field="move_id")
-    return move
+    return get_or_404(StockMove, move_id, _("There is no movement %(id)d.", id=move_id), "move_id")
 
 
 def label_locations(kinds, *, zone: str | None = None, q: str | None = None, first: str | None = None,

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from ..api import APIBlueprint
 from ..auth.guard import ANY_ROLE, require_role
 from ..auth.models import Role
 from ..catalog import services as catalog
-from ..errors import NotFound
 from ..extensions import db
 from ..csvio import import_upload
 from ..schemas import CsvUpload, ImportResult
 from . import ledger, moves, queries
 from .actors import acting_user_name, actor_from_request
-from .ledger_models import StockMove
 from .locations import get_location
 from .schemas import (
     AdjustIn, ContainerMoveIn, ContainerMoveOut, MoveIn, MovementPage, MovementQuery, MoveOut, ReverseIn, StockOut,
@@ -93,8 +89,5 @@ def list_movements(query):
 @bp.write("/movements/<int:move_id>/reverse", roles=Role.SUPERVISOR, body=ReverseIn, out=MoveOut, status=201,
           summary="Correct a wrong movement with a linked reversal (supervisors)")
 def reverse_movement(move_id: int, body):
-    move = db.session.get(StockMove, move_id)
-    if move is None:
-        raise NotFound(_("There is no movement %(id)d.", id=move_id), field="move_id")
-    return move_response(ledger.reverse_move(move, actor=actor_from_request(), reason=body["reason"]),
-                         by=acting_user_name())
+    move = ledger.reverse_move(queries.get_move(move_id), actor=actor_from_request(), reason=body["reason"])
+    return move_response(move, by=acting_user_name())

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..catalog.queries import item_by_sku
 from ..db import claim_write_lock, utcnow
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, get_or_404
 from ..extensions import db
 from ..inventory.ledger import Actor
 from .errors import DuplicateOrder, InvalidTransition, NoCancelRequest, UnknownSku
@@ -48,10 +48,7 @@ def find_order(channel: str, channel_order_id: str) -> Order | None:
 
 
 def get_order(order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None:
-        raise NotFound(_("No order %(id)d.", id=order_id))
-    return order
+    return get_or_404(Order, order_id, _("No order %(id)d.", id=order_id))
 
 
 def line_item(sku: str, index: int):

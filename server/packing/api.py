@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..api import APIBlueprint
 from ..auth.guard import require_role
 from ..auth.models import Role
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, get_or_404
 from ..extensions import db
 from ..inventory.actors import actor_from_request
 from ..orders.models import Order
@@ -27,10 +27,7 @@ PROBLEMS = {404: "No such order, tote or box", 409: "Wrong item, nothing left of
 
 
 def _order(order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None:
-        raise NotFound(_("There is no order %(id)d.", id=order_id), field="order_id")
-    return order
+    return get_or_404(Order, order_id, _("There is no order %(id)d.", id=order_id), "order_id")
 
 
 @bp.write("/start", roles=PACKERS, body=PackStartIn, out=PackStateOut, answers=PROBLEMS,

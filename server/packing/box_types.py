@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, get_or_404
 from ..extensions import db
 from .models import BoxType
 
@@ -19,10 +19,7 @@ MAX_WEIGHT_G = 1_000_000
 
 
 def get_box_type(box_type_id: int) -> BoxType:
-    box = db.session.get(BoxType, box_type_id)
-    if box is None:
-        raise NotFound(_("There is no box type %(id)s.", id=box_type_id))
-    return box
+    return get_or_404(BoxType, box_type_id, _("There is no box type %(id)s.", id=box_type_id))
 
 
 def _check(code: str, sides: tuple[int, int, int], *, exclude_id: int | None = None) -> str:

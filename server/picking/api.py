@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from ..api import APIBlueprint
 from ..auth.guard import require_role
 from ..auth.models import Role
-from ..errors import NotFound
+from ..errors import NotFound, get_or_404
 from ..extensions import db
 from ..inventory.actors import actor_from_request
 from ..inventory.models import Zone
-from . import batching, services
+from . import batching, queries, services
 from .errors import NoBatch
 from .models import PickBatch, PickTask
 from .schemas import (
@@ -26,18 +26,8 @@ PICKERS = (Role.PICKER,)  # supervisors and admins too (auth.guard.allowed_roles
 PROBLEMS = {404: "No such task", 409: "Wrong location, item, lot or tote (with `expected`), too many, closed task"}
 
 
-def _batch(batch_id: int) -> PickBatch:
-    batch = db.session.get(PickBatch, batch_id)
-    if batch is None:
-        raise NotFound(_("There is no batch %(id)d.", id=batch_id), field="batch_id")
-    return batch
-
-
 def _task(task_id: int) -> PickTask:
-    task = db.session.get(PickTask, task_id)
-    if task is None:
-        raise NotFound(_("There is no pick task %(id)d.", id=task_id), field="task_id")
-    return task
+    return get_or_404(PickTask, task_id, _("There is no pick task %(id)d.", id=task_id), "task_id")
 
 
 # --- the handheld ------------------------------------------------------------------------------------------
@@ -64,7 +54,7 @@ def get_current():
 @bp.output(BatchOut)
 @bp.doc(summary="A batch with its tasks in walking order, totes and progress", responses={404: "No such batch"})
 def get_batch(batch_id: int):
-    return batch_out(_batch(batch_id))
+    return batch_out(queries.get_batch(batch_id))
 
 
 @bp.write("/tasks/<int:task_id>/pick", roles=PICKERS, body=PickIn, out=PickAnswer, answers=PROBLEMS,
@@ -124,10 +114,10 @@ def post_batch(body):
 @bp.write("/batches/<int:batch_id>/release", roles=Role.SUPERVISOR, out=BatchOut,
           summary="Release a draft batch to the floor")
 def post_release(batch_id: int):
-    return batch_out(services.release_batch(_batch(batch_id), actor=actor_from_request()))
+    return batch_out(services.release_batch(queries.get_batch(batch_id), actor=actor_from_request()))
 
 
 @bp.write("/batches/<int:batch_id>/cancel", roles=Role.SUPERVISOR, out=BatchOut,
           summary="Cancel a batch: open tasks cancelled, orders back to allocated, picked units stay in the totes")
 def post_cancel(batch_id: int):
-    return batch_out(services.cancel_batch(_batch(batch_id), actor=actor_from_request()))
+    return batch_out(services.cancel_batch(queries.get_batch(batch_id), actor=actor_from_request()))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import ApiToken, Role, TokenKind, User
 from ..catalog.models import Item
-from ..errors import NotFound
+from ..errors import get_or_404
 from ..extensions import db
 from ..inventory.models import Location, Zone
 from ..orders.models import Order, OrderLine
@@ -90,10 +90,7 @@ def batch_counts() -> dict[str, int]:
 
 def get_batch(batch_id: int) -> PickBatch:
     """The batch with this id, or NotFound."""
-    batch = db.session.get(PickBatch, batch_id)
-    if batch is None:
-        raise NotFound(_("There is no batch %(id)d.", id=batch_id), field="batch_id")
-    return batch
+    return get_or_404(PickBatch, batch_id, _("There is no batch %(id)d.", id=batch_id), "batch_id")
 
 
 def batch_summary(batch_id: int):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..db import utcnow
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput, NotFound, get_or_404
 from ..extensions import db
 from ..inventory.locations import find_location
 from ..inventory.models import Location
@@ -48,10 +48,7 @@ def _user_id(actor) -> int | None:
 # --- printers -----------------------------------------------------------------------------------------------
 
 def get_printer(printer_id: int) -> Printer:
-    printer = db.session.get(Printer, printer_id)
-    if printer is None:
-        raise NotFound(_("There is no printer %(id)d.", id=printer_id), field="printer")
-    return printer
+    return get_or_404(Printer, printer_id, _("There is no printer %(id)d.", id=printer_id), "printer")
 
 
 def printer_by_name(name: str) -> Printer | None:
@@ -205,10 +202,7 @@ def submit_print(*, printer: Printer, payload: bytes, kind: str, ref_type: str |
 
 
 def get_job(job_id: int) -> PrintJob:
-    job = db.session.get(PrintJob, job_id)
-    if job is None:
-        raise NotFound(_("There is no print job %(id)d.", id=job_id), field="job")
-    return job
+    return get_or_404(PrintJob, job_id, _("There is no print job %(id)d.", id=job_id), "job")
 
 
 def reprint(job: PrintJob, *, actor, printer: Printer | None = None) -> PrintJob:

@@ -12,7 +12,7 @@ from ..catalog import services as catalog
 from ..catalog.models import Item
 from ..csvio import CsvImport, CsvRow, RowError
 from ..db import utcnow
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput, get_or_404
 from ..extensions import db
 from ..inventory import ledger
 from ..inventory.codes import CONTAINER_KINDS, LocationKind, MoveKind, VirtualLocation
@@ -70,10 +70,7 @@ def start_blind_receipt(*, supplier: str | None = None) -> Receipt:
 
 
 def get_receipt(receipt_id: int) -> Receipt:
-    receipt = db.session.get(Receipt, receipt_id)
-    if receipt is None:
-        raise NotFound(_("There is no receipt %(id)d.", id=receipt_id), field="receipt_id")
-    return receipt
+    return get_or_404(Receipt, receipt_id, _("There is no receipt %(id)d.", id=receipt_id), "receipt_id")
 
 
 def _item_from_scan(code: str) -> tuple[Item, int, dict]:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from ..catalog import services as catalog
 from ..db import utcnow
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput, NotFound, get_or_404
 from ..extensions import db
 from ..inventory import ledger
 from ..inventory.codes import MoveKind, VirtualLocation
@@ -71,10 +71,7 @@ def start_return(code: str | None, *, rma: str | None = None, note: str | None =
 
 
 def get_return(return_id: int) -> Return:
-    ret = db.session.get(Return, return_id)
-    if ret is None:
-        raise NotFound(_("No return %(id)d.", id=return_id), field="return")
-    return ret
+    return get_or_404(Return, return_id, _("No return %(id)d.", id=return_id), "return")
 
 
 def _order_line(ret: Return, item, qty: int):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..api import APIBlueprint
 from ..auth.guard import require_role
 from ..auth.models import Role
-from ..errors import NotFound
+from ..errors import NotFound, get_or_404
 from ..extensions import db
 from ..inventory.actors import actor_from_request
 from ..inventory.locations import get_location
@@ -34,15 +34,12 @@ PROBLEMS = {404: "No such order, package or shipment",
             409: "Not packed, already labelled or shipped, tracking number in use, handed over"}
 
 
-def _get(model, ident: int, what: str, field: str):
-    row = db.session.get(model, ident)
-    if row is None:
-        raise NotFound(_("There is no %(what)s %(id)d.", what=what, id=ident), field=field)
-    return row
-
-
 def _order(order_id: int, field: str = "order") -> Order:
-    return _get(Order, order_id, _("order"), field)
+    return get_or_404(Order, order_id, _("There is no order %(id)d.", id=order_id), field)
+
+
+def _shipment(shipment_id: int) -> Shipment:
+    return get_or_404(Shipment, shipment_id, _("There is no shipment %(id)d.", id=shipment_id), "shipment_id")
 
 
 def _packages(order: Order, ids: list[int] | None) -> list[Package]:
@@ -76,7 +73,7 @@ def get_shipments(query):
 @bp.output(ShipmentOut)
 @bp.doc(summary="A shipment with its packages", responses={404: "No such shipment"})
 def get_shipment(shipment_id: int):
-    return shipment_out(_get(Shipment, shipment_id, _("shipment"), "shipment_id"))
+    return shipment_out(_shipment(shipment_id))
 
 
 @bp.get("/shipments/<int:shipment_id>/labels.zpl")
@@ -86,7 +83,7 @@ def get_shipment(shipment_id: int):
 @bp.doc(summary="ZPL of the shipment's package labels, one ^XA…^XZ per package (4x6 in)",
         responses={404: "No such shipment"})
 def get_labels(shipment_id: int, query):
-    shipment = _get(Shipment, shipment_id, _("shipment"), "shipment_id")
+    shipment = _shipment(shipment_id)
     return Response(services.labels_zpl(shipment, dpi=query["dpi"]), mimetype="application/zpl")
 
 
@@ -104,7 +101,7 @@ def post_shipment(body):
 @bp.write("/shipments/<int:shipment_id>/void", roles=PACKERS, body=VoidIn, out=ShipmentOut, answers=PROBLEMS,
           summary="Void the shipment's labels: its packages can be labelled again")
 def post_void(shipment_id: int, body):
-    shipment = _get(Shipment, shipment_id, _("shipment"), "shipment_id")
+    shipment = _shipment(shipment_id)
     return shipment_out(services.void_shipment(shipment, reason=body["reason"], actor=actor_from_request()))
 
 
@@ -126,9 +123,8 @@ def post_load_by_label(body):
 @bp.write("/packages/<int:package_id>/load", roles=PACKERS, out=PackageOut, answers=PROBLEMS,
           summary="Dock scan: the package is on the truck (with SHIPFLOOR_SHIP_ON=dock the last one ships)")
 def post_load(package_id: int):
-    package = services.mark_loaded(_get(Package, package_id, _("package"), "package_id"),
-                                   actor=actor_from_request())
-    return _loaded_out(package)
+    package = get_or_404(Package, package_id, _("There is no package %(id)d.", id=package_id), "package_id")
+    return _loaded_out(services.mark_loaded(package, actor=actor_from_request()))
 
 
 @bp.get("/shipping/rates")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..errors import NotFound
+from ..errors import NotFound, get_or_404
 from ..extensions import db
 from ..orders.models import Order
 from ..packing.models import Package
@@ -83,10 +83,7 @@ def shipment_rows(f: ShipmentFilter) -> sa.Select:
 
 
 def get_shipment(shipment_id: int) -> Shipment:
-    shipment = db.session.get(Shipment, shipment_id)
-    if shipment is None:
-        raise NotFound(_("There is no shipment %(id)d.", id=shipment_id), field="shipment")
-    return shipment
+    return get_or_404(Shipment, shipment_id, _("There is no shipment %(id)d.", id=shipment_id), "shipment")
 
 
 def shipment_order(shipment: Shipment) -> Order:
