@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..http import run_in_transaction
 from ..inventory.ledger import Actor
+from ..jobs.companions import companion_thread, repeat
 from .models import ItemClass
 from .services import classify_items
 
@@ -52,33 +52,18 @@ def classify_if_due(now: datetime | None = None) -> dict[str, int] | None:
     return run_in_transaction(due_then_classify)
 
 
+def _classify_and_log() -> None:
+    result = classify_if_due()
+    if result is not None:
+        log.info("ABC classes recomputed: %s", result)
+
+
 def run_forever(stop: threading.Event, *, check_seconds: float = CHECK_SECONDS) -> None:
-    while not stop.is_set():
-        try:
-            result = classify_if_due()
-            if result is not None:
-                log.info("ABC classes recomputed: %s", result)
-        except Exception:  # a database hiccup must not end the consumer's companion
-            log.exception("scheduled ABC classification failed")
-            db.session.rollback()
-        finally:
-            db.session.remove()  # no session (nor connection) held between checks
-        stop.wait(check_seconds)
+    # release_session: no session (nor connection) held in the minutes between checks
+    repeat(stop, _classify_and_log, every=check_seconds, log=log, failure="scheduled ABC classification failed",
+           release_session=True)
 
 
-@contextmanager
 def in_background(app: Flask):
     """Run the classification schedule in a thread while the block runs (the job consumer's process)."""
-    stop = threading.Event()
-
-    def loop():
-        with app.app_context():
-            run_forever(stop)
-
-    thread = threading.Thread(target=loop, name="count-classify", daemon=True)
-    thread.start()
-    try:
-        yield thread
-    finally:
-        stop.set()
-        thread.join(30)
+    return companion_thread(app, "count-classify", run_forever, join_seconds=30)

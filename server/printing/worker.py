@@ -45,6 +45,7 @@ from sqlalchemy.orm import aliased
 from ..db import utcnow
 from ..extensions import db
 from ..http import run_in_transaction
+from ..jobs.companions import companion_thread, repeat
 from .models import Printer, PrintJob, PrintJobStatus, Transport
 from .services import PENDING, ask_status, record_status
 from .status import StatusUnreadable, query_host_status
@@ -278,33 +279,16 @@ def run_pass(*, stop: threading.Event | None = None, now: datetime | None = None
 
 def run_forever(stop: threading.Event, *, poll: float = POLL_SECONDS) -> None:
     """Poll for due jobs until stop is set; an error is logged and the loop goes on."""
-    while not stop.is_set():
-        try:
-            run_pass(stop=stop)
-        except Exception:  # a database hiccup must not end the worker
-            log.exception("print worker pass failed")
-            db.session.rollback()
-        stop.wait(poll)
+    repeat(stop, lambda: run_pass(stop=stop), every=poll, log=log, failure="print worker pass failed")
 
 
 @contextmanager
 def in_background(app: Flask):
     """Run the print worker in a thread while the block runs (the job consumer's process); on the way out
     let it finish the job in hand."""
-    stop = threading.Event()
-
-    def loop():
-        with app.app_context():
-            run_forever(stop)
-
-    thread = threading.Thread(target=loop, name="print-worker", daemon=True)
-    thread.start()
-    log.info("print worker started")
-    try:
+    with companion_thread(app, "print-worker", run_forever, join_seconds=SEND_LEASE.total_seconds()) as thread:
+        log.info("print worker started")
         yield thread
-    finally:
-        stop.set()
-        thread.join(SEND_LEASE.total_seconds())
 
 
 def run_until_signalled(app: Flask) -> None:
