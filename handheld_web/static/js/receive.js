@@ -7,6 +7,7 @@ import { runScreen } from "./engine.js";
 import { confirmDialog } from "./feedback.js";
 import { $, clearNode, el, outcome, sameCode, scanStamp, write, wrongScan } from "./flow.js";
 import { t } from "./i18n.js";
+import { photoCodes } from "./photo_codes.js";
 import { idFor, placeholder } from "./refs.js";
 import { readJson, writeJson } from "./storage.js";
 
@@ -14,6 +15,9 @@ const RULES = JSON.parse($("receiving-rules").textContent);
 const CACHE_KEY = "shipfloor.receipts";
 let receipts = readJson(localStorage, CACHE_KEY, []);
 let eng = null;
+let photo = null;
+// Where a carton label's codes fit: its PO number picks the receipt; its item, lot and SSCC are the item step's.
+const PHOTO_STEPS = new Set(["pick", "item"]);
 
 function keep(list) {
   receipts = list;
@@ -259,6 +263,7 @@ runScreen({
   },
   setup: (engine) => {
     eng = engine;
+    photo = photoCodes();
     renderReceipts();
     // Queued receives landed: show the server's totals (and the ids of receipts started offline).
     document.addEventListener("shipfloor:outbox", (e) => {
@@ -270,6 +275,7 @@ runScreen({
   render: (engine, step) => {
     $("pick-step").hidden = step !== "pick";
     $("work-step").hidden = step === "pick";
+    photo.show(PHOTO_STEPS.has(step));
     if (step !== "pick") renderLines(engine.state.receipt);
   },
 });
