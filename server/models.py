@@ -20,3 +20,4 @@ from .printing.models import Printer, PrintJob, StationPrinter  # noqa: F401
 from .counts.models import CountEntry, CountList, CountTask, CountVariance, ItemClass  # noqa: F401
 from .replenishment.models import ReplenishmentParams  # noqa: F401
 from .returns.models import Return, ReturnLine  # noqa: F401
+from .devices.models import DeviceReport  # noqa: F401

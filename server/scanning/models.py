@@ -19,6 +19,10 @@ class ScanLog(Base):
     code: Mapped[str] = mapped_column(sa.String(512))
     kind: Mapped[str | None] = mapped_column(sa.String(16))       # what it resolved to
     outcome: Mapped[str] = mapped_column(sa.String(32))           # "ok" or the problem code
+    # Where it was scanned ("pick", "pack", "count"...; null: a lookup through /api/scan) and, for a wrong scan
+    # a screen caught itself (wrong bin, wrong item), what it expected: error scans per person and flow.
+    screen: Mapped[str | None] = mapped_column(sa.String(16))
+    expected: Mapped[str | None] = mapped_column(sa.String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     def __repr__(self) -> str:
