@@ -25,6 +25,9 @@ PAGE_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
+# The handheld's camera reads barcodes with WebAssembly (zxing-wasm, served by the app): compiling it needs this
+# one keyword. It allows no eval() of JavaScript; other pages keep the plain policy.
+HANDHELD_POLICY = PAGE_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 # API answers are data: nothing in them may run, load or be framed.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000"  # a year; only sent over HTTPS (a browser ignores it over plain HTTP anyway)
@@ -47,7 +50,8 @@ def add_security_headers(response):
     for name, value in _ALWAYS.items():
         headers.setdefault(name, value)
     api = _is_api(request.path)
-    headers.setdefault("Content-Security-Policy", API_POLICY if api else PAGE_POLICY)
+    page_policy = HANDHELD_POLICY if request.path.startswith("/hh/") else PAGE_POLICY
+    headers.setdefault("Content-Security-Policy", API_POLICY if api else page_policy)
     # request.is_secure: TLS at gunicorn, or X-Forwarded-Proto from a proxy trusted by SHIPFLOOR_PROXIES.
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)

@@ -31,7 +31,8 @@ def test_pages_run_only_scripts_and_styles_served_by_the_app(client, backend):
     """The handheld keeps its token in localStorage: an injected inline script must not run."""
     for path in ("/hh/", "/hh/receive", "/login"):
         csp = _directives(client.get(path).headers["Content-Security-Policy"])
-        assert csp["script-src"] == "'self'", path
+        # The handheld's camera compiles its own WebAssembly decoder; no page may eval JavaScript.
+        assert csp["script-src"] == ("'self' 'wasm-unsafe-eval'" if path.startswith("/hh/") else "'self'"), path
         assert csp["style-src"] == "'self'", path
         assert csp["object-src"] == "'none'", path
         assert csp["base-uri"] in ("'self'", "'none'"), path
