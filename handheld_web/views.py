@@ -14,8 +14,9 @@ from server.receiving.services import RECEIVING_KINDS
 
 _ROOT = Path(__file__).parent
 _STATIC = _ROOT / "static"
-# Static files the service worker keeps for offline starts (pages are added by endpoint below).
-_SHELL_STATIC = ("js", "css", "icons")
+# Static files the service worker keeps for offline starts (pages are added by endpoint below). "vendor" holds
+# the camera's zxing-wasm decoder, so camera scanning reads codes with no network too.
+_SHELL_STATIC = ("js", "css", "icons", "vendor")
 _SHELL_PAGES = ("handheld.index", *page_endpoints(), "handheld.manifest")
 
 
