@@ -1,6 +1,8 @@
 // The page's one scan field. Keyboard-wedge scanners "type" the code in a fast burst ending
 // in Enter or Tab; people type slowly and end with Enter or the Go button. Both become a
-// `scan` event {code, wedge}; screens never read the field themselves.
+// `scan` event {code, wedge, source}; screens never read the field themselves. The camera (camera.js) feeds
+// the same field through submitCode.
+import { initCamera } from "./camera.js";
 import { isBlocking, nudge } from "./feedback.js";
 
 const MAX_GAP_MS = 40; // heuristic from reference/scanners.md §3; tune on real devices
@@ -12,12 +14,38 @@ function isOtherField(el, scanEl) {
   return el && el !== scanEl && (el.matches("input, textarea, select") || el.isContentEditable);
 }
 
+// The last scan of each field, for the repeat filter, whichever way the code came.
+const lastScans = new WeakMap();
+
+function lastScanOf(inputEl) {
+  if (!lastScans.has(inputEl)) lastScans.set(inputEl, { code: "", at: -Infinity });
+  return lastScans.get(inputEl);
+}
+
+/**
+ * Make `code` a scan of the field: the one rule for keys, the camera and photos alike. Nothing happens for
+ * an empty code or the same code again within REPEAT_MS; while an error waits to be read the scan is refused
+ * with a nudge. Returns whether the `scan` event was sent.
+ */
+export function submitCode(inputEl, code, { wedge = true, source = "keyboard" } = {}) {
+  if (!code.trim()) return false;
+  if (isBlocking()) {
+    nudge(); // an error is still on screen: it must be read and tapped away first
+    return false;
+  }
+  const last = lastScanOf(inputEl);
+  const now = performance.now();
+  if (code === last.code && now - last.at < REPEAT_MS) return false;
+  last.code = code;
+  last.at = now;
+  inputEl.dispatchEvent(new CustomEvent("scan", { bubbles: true, detail: { code, wedge, source } }));
+  return true;
+}
+
 export function initScanner(inputEl, onScan) {
   let started = false; // a keystroke of the current code has been seen
   let lastKeyAt = 0;
   let wedge = true;
-  let lastCode = "";
-  let lastScanAt = -Infinity;
 
   // Every keystroke or inserted text counts; a single gap >= MAX_GAP_MS means a person typed.
   const mark = () => {
@@ -38,16 +66,7 @@ export function initScanner(inputEl, onScan) {
     const code = inputEl.value;
     const isWedge = wedge;
     reset();
-    if (!code.trim()) return;
-    if (isBlocking()) {
-      nudge(); // an error is still on screen: it must be read and tapped away first
-      return;
-    }
-    const now = performance.now();
-    if (code === lastCode && now - lastScanAt < REPEAT_MS) return;
-    lastCode = code;
-    lastScanAt = now;
-    inputEl.dispatchEvent(new CustomEvent("scan", { bubbles: true, detail: { code, wedge: isWedge } }));
+    submitCode(inputEl, code, { wedge: isWedge });
   };
 
   inputEl.addEventListener("keydown", (e) => {
@@ -97,10 +116,11 @@ export function initScanner(inputEl, onScan) {
   // A tap between two scans of the same code (+, Receive, OK...) proves they are two acts, not one
   // double trigger: the next scan must count even within REPEAT_MS.
   document.addEventListener("pointerdown", () => {
-    lastCode = "";
+    lastScanOf(inputEl).code = "";
   }, { capture: true, passive: true });
 
   if (onScan) inputEl.addEventListener("scan", (e) => onScan(e.detail, e));
+  initCamera(inputEl, (code) => submitCode(inputEl, code, { source: "camera" }));
   refocus();
   replayEarlyScan(inputEl);
   return { focus: refocus, clear: reset };
