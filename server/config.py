@@ -70,6 +70,13 @@ class Config:
         # Extra characters that wedge scanners send instead of the GS1 group separator (0x1D).
         self.SCAN_GS_SUBSTITUTES = tuple(env.get("SHIPFLOOR_GS_SUBSTITUTES", "|").split())
         self.SHIFT_HOURS = float(env.get("SHIPFLOOR_SHIFT_HOURS", "10"))
+        # The day's forecast (server/dashboard/forecast.py): the floor's shift (local HH:MM), and the rates it uses
+        # until today has measured enough (near bench/late_shipments.py's times: ~85 units a picker-hour with
+        # ship-by batches; 60 s an order + 10 s a further unit at the pack bench is ~50 orders a packer-hour).
+        self.SHIFT_START = env.get("SHIPFLOOR_SHIFT_START", "08:00")
+        self.SHIFT_END = env.get("SHIPFLOOR_SHIFT_END", "16:30")
+        self.FORECAST_PICK_UNITS_PER_HOUR = float(env.get("SHIPFLOOR_FORECAST_PICK_UNITS_PER_HOUR", "80"))
+        self.FORECAST_PACK_ORDERS_PER_HOUR = float(env.get("SHIPFLOOR_FORECAST_PACK_ORDERS_PER_HOUR", "50"))
         # Pictures for POST /api/decode (server/decode): the largest upload, the most pixels (read from the header,
         # before anything is decoded) and the seconds the decoder's child process may take before it is replaced.
         self.DECODE_MAX_BYTES = int(env.get("SHIPFLOOR_DECODE_MAX_BYTES", str(15 * 1024 * 1024)))
