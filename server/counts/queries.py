@@ -100,6 +100,14 @@ def pending_variances() -> list[dict]:
     return rows
 
 
+def pending_variance_totals() -> dict[str, int]:
+    """Variances waiting for a supervisor's approval: how many, and their value (|delta| × unit value)."""
+    count, value = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(CountVariance.value_cents), 0))
+        .where(CountVariance.status == VarianceStatus.PENDING)).one()
+    return {"count": int(count), "value_cents": int(value)}
+
+
 # --- Inventory record accuracy ---------------------------------------------------------------------
 
 def _first_counts(since: datetime) -> list[tuple[str | None, datetime, bool]]:

@@ -217,6 +217,42 @@ def units_in(location_ids: list[int]) -> dict[int, int]:
         .where(StockBalance.location_id.in_(location_ids)).group_by(StockBalance.location_id)).all())
 
 
+def stock_waiting(kinds) -> list[dict]:
+    """Goods waiting in the active locations of these kinds (docks, staging): per location holding any, the
+    units on it and on the pallets (license plates) standing on it, and when the oldest of them arrived;
+    longest waiting first. Carts and totes parked there hold picks, not goods waiting.
+
+    The oldest arrival, first in first out: a balance's units are the last ones moved in, so the oldest of them
+    came with the move in at which the running total of moves in, newest first, reaches the balance."""
+    place = aliased(Location)  # where the goods wait: the location itself, or the one its pallet stands on
+    place_id = sa.case((Location.kind == LocationKind.PALLET, Location.parent_id), else_=Location.id)
+    held = (sa.select(StockBalance.id, StockBalance.item_id, StockBalance.location_id, StockBalance.lot,
+                      StockBalance.qty, place.id.label("place_id"))
+            .join(Location, Location.id == StockBalance.location_id)
+            .join(place, place.id == place_id)
+            .where(StockBalance.qty > 0, place.kind.in_(list(kinds)), place.active)
+            .cte("held"))
+    newest_first = (StockMove.created_at.desc(), StockMove.id.desc())
+    arrivals = (sa.select(held.c.id.label("balance_id"), held.c.qty, StockMove.qty.label("moved"),
+                          StockMove.created_at,
+                          sa.func.sum(StockMove.qty).over(partition_by=held.c.id, order_by=newest_first)
+                          .label("since_newest"))
+                .join(StockMove, sa.and_(StockMove.dst_id == held.c.location_id, StockMove.item_id == held.c.item_id,
+                                         StockMove.lot == held.c.lot))
+                .subquery())
+    oldest = (sa.select(arrivals.c.balance_id, sa.func.min(arrivals.c.created_at).label("oldest_at"))
+              .where(arrivals.c.since_newest - arrivals.c.moved < arrivals.c.qty)
+              .group_by(arrivals.c.balance_id).subquery())
+    oldest_at = sa.func.min(oldest.c.oldest_at)
+    rows = db.session.execute(
+        sa.select(place.code, place.kind, sa.func.sum(held.c.qty), oldest_at)
+        .select_from(held).join(place, place.id == held.c.place_id)
+        .outerjoin(oldest, oldest.c.balance_id == held.c.id)
+        .group_by(place.id, place.code, place.kind).order_by(oldest_at.is_(None), oldest_at, place.code))
+    return [{"location": code, "kind": kind.value, "units": int(units), "oldest_at": at}
+            for code, kind, units, at in rows]
+
+
 def movement_rows(*, item_id: int | None = None, location_id: int | None = None, kind: str | None = None,
                   user_id: int | None = None, since: datetime | None = None, until: datetime | None = None,
                   ref: tuple[str, int] | None = None, move_id: int | None = None):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -16,7 +16,7 @@ from ..inventory.codes import CONTAINER_KINDS
 from ..inventory.ledger_models import NO_LOT, Reservation, StockBalance
 from ..inventory.models import Location
 from ..inventory.reservations import reserved_by_line
-from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .models import CancelSource, Order, OrderEvent, OrderLine, OrderStatus
 from .status import CLOSED_ORDER_STATUSES
 from .urgency import includes_missing, urgency_bounds
 
@@ -40,11 +40,12 @@ def channels() -> list[str]:
 class OrderFilter:
     """Which orders a list shows (the supervisor's page and the API's list).
 
-    status: an OrderStatus value, NOT_CLOSED or ALL_STATUSES. urgency: an orders.urgency class, measured at
-    `now` in the warehouse's time zone `tz`.
+    status: an OrderStatus value, NOT_CLOSED or ALL_STATUSES; None: not closed, or every status when a metric
+    is given. urgency: an orders.urgency class, measured at `now` in the warehouse's time zone `tz`. metric: a
+    seller metric's key (server/dashboard/metrics.py): the orders behind its number at `now`.
     """
 
-    status: str = NOT_CLOSED
+    status: str | None = None
     channel: str | None = None
     urgency: str | None = None
     now: datetime | None = None
@@ -52,6 +53,23 @@ class OrderFilter:
     short_only: bool = False
     cancel_requests_only: bool = False
     q: str | None = None
+    metric: str | None = None
+
+
+# The orders behind a seller metric's number, by the metric's key: fn(now) → a condition on Order. The metrics
+# register them (server/dashboard/metrics.py): their rules read shipments, which orders may not import.
+MetricCondition = Callable[[datetime], sa.ColumnElement[bool]]
+_metric_conditions: dict[str, MetricCondition] = {}
+
+
+def register_metric(key: str, condition: MetricCondition) -> None:
+    """Let OrderFilter(metric=key) select the orders behind that metric's number."""
+    _metric_conditions[key] = condition
+
+
+def metric_keys() -> list[str]:
+    """The metrics an order list can be filtered by, in the order they were registered."""
+    return list(_metric_conditions)
 
 
 def _contains(column, q: str):
@@ -64,10 +82,11 @@ def _contains(column, q: str):
 def order_conditions(f: OrderFilter) -> list:
     """The SQL conditions on Order that select the filter's orders."""
     conditions = []
-    if f.status == NOT_CLOSED:
+    status = f.status or (ALL_STATUSES if f.metric else NOT_CLOSED)
+    if status == NOT_CLOSED:
         conditions.append(Order.status.not_in(CLOSED_ORDER_STATUSES))
-    elif f.status != ALL_STATUSES:
-        conditions.append(Order.status == OrderStatus(f.status))
+    elif status != ALL_STATUSES:
+        conditions.append(Order.status == OrderStatus(status))
     if f.channel:
         conditions.append(Order.channel == f.channel)
     if f.urgency:
@@ -82,7 +101,50 @@ def order_conditions(f: OrderFilter) -> list:
     if f.q:
         conditions.append(sa.or_(_contains(Order.channel_order_id, f.q), _contains(Order.customer_name, f.q),
                                  _contains(Order.ship_to_name, f.q)))
+    if f.metric:
+        if f.metric not in _metric_conditions:
+            raise ValueError(f"no seller metric {f.metric!r} (known: {', '.join(_metric_conditions)})")
+        conditions.append(_metric_conditions[f.metric](f.now or utcnow()))
     return conditions
+
+
+def count_orders(filters: Mapping[str, OrderFilter]) -> dict[str, int]:
+    """How many orders each filter selects, by the same key: one statement, a count subquery a filter."""
+    if not filters:
+        return {}
+    counts = [sa.select(sa.func.count()).select_from(Order).where(*order_conditions(f)).scalar_subquery()
+              for f in filters.values()]
+    return dict(zip(filters, (int(n or 0) for n in db.session.execute(sa.select(*counts)).one())))
+
+
+def count_by_status() -> dict[OrderStatus, int]:
+    """Orders of each status, every status present (0 when none)."""
+    counts = dict(db.session.execute(sa.select(Order.status, sa.func.count()).group_by(Order.status)).all())
+    return {status: counts.get(status, 0) for status in OrderStatus}
+
+
+def cancel_counts(*, since: datetime, until: datetime, channel: str | None = None) -> tuple[int, int]:
+    """(orders placed in [since, until), of them cancelled by the seller): the pre-fulfilment cancel rate."""
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(sa.case((seller_cancelled(), 1), else_=0)))
+        .where(*placed_between(since, until, channel))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def placed_between(since: datetime, until: datetime, channel: str | None = None) -> list:
+    """Orders placed (ordered_at) in [since, until), of one channel or all."""
+    conditions = [Order.ordered_at >= since, Order.ordered_at < until]
+    return conditions + [Order.channel == channel] if channel else conditions
+
+
+def seller_cancelled():
+    """Cancelled, and by the seller (buyer requests and the channel's own cancellations don't count)."""
+    return sa.and_(Order.status == OrderStatus.CANCELLED, Order.cancel_source == CancelSource.SELLER)
+
+
+def seller_cancelled_orders(since: datetime, until: datetime):
+    """A condition on Order: placed in [since, until) and cancelled by the seller (the cancel rate's numerator)."""
+    return sa.and_(*placed_between(since, until), seller_cancelled())
 
 
 def most_urgent_first() -> tuple:

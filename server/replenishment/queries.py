@@ -88,12 +88,11 @@ def _on_order() -> sa.Subquery:
             .group_by(ReceiptLine.item_id).subquery())
 
 
-def low_stock(*, limit: int | None = None) -> list[LowStockRow]:
-    """Active items whose inventory position is at or below their computed reorder point, furthest below first."""
+def _low_stock_rows() -> sa.Select:
     stock, ordered = _usable_stock(), _on_order()
     position = (sa.func.coalesce(stock.c.on_hand, 0) - sa.func.coalesce(stock.c.reserved, 0)
                 + sa.func.coalesce(ordered.c.on_order, 0))
-    stmt = (sa.select(Item.id, Item.sku, Item.name, sa.func.coalesce(stock.c.on_hand, 0),
+    return (sa.select(Item.id, Item.sku, Item.name, sa.func.coalesce(stock.c.on_hand, 0),
                       sa.func.coalesce(stock.c.reserved, 0), sa.func.coalesce(ordered.c.on_order, 0),
                       ReplenishmentParams.daily_demand, ReplenishmentParams.lead_time_days,
                       ReplenishmentParams.safety_stock, ReplenishmentParams.reorder_point)
@@ -103,6 +102,17 @@ def low_stock(*, limit: int | None = None) -> list[LowStockRow]:
             .where(Item.active, ReplenishmentParams.reorder_point.is_not(None),
                    position <= ReplenishmentParams.reorder_point)
             .order_by((ReplenishmentParams.reorder_point - position).desc(), Item.sku_key))
+
+
+def count_low_stock() -> int:
+    """How many items low_stock() lists in all."""
+    rows = _low_stock_rows().order_by(None).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
+
+
+def low_stock(*, limit: int | None = None) -> list[LowStockRow]:
+    """Active items whose inventory position is at or below their computed reorder point, furthest below first."""
+    stmt = _low_stock_rows()
     if limit is not None:
         stmt = stmt.limit(limit)
     return [LowStockRow(item_id=r[0], sku=r[1], name=r[2], on_hand=int(r[3]), reserved=int(r[4]),

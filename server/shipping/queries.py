@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,11 +11,12 @@ from flask_babel import gettext as _
 
 from ..errors import NotFound, get_or_404
 from ..extensions import db
-from ..orders.models import Order
+from ..orders.models import Order, OrderStatus
 from ..packing.models import Package
 from ..printing.models import PrintJob
 from .models import Manifest, Shipment, ShipmentStatus
 from .services import day_bounds
+from .tracking import InvalidTracking, validate_tracking
 
 # The list's status filter: a ShipmentStatus value, or one of these two.
 NOT_VOIDED = "not_voided"
@@ -165,3 +167,82 @@ def ship_by_summary(day: date) -> dict[str, int]:
         .group_by(Shipment.ship_by_met)).all()
     counts = {bool(met): n for met, n in rows if met is not None}
     return {"met": counts.get(True, 0), "missed": counts.get(False, 0)}
+
+
+# --- seller metrics and the dashboard (server/dashboard/metrics.py defines the metrics) -------------------------
+
+def confirmed_on_time():
+    """A condition on Order: one of its shipments was ship-confirmed at or before its ship-by (to the
+    microsecond: confirmed on the deadline's second is on time). Only the first confirmation matters: a later
+    split shipment doesn't make an order late, and an order never confirmed is not on time."""
+    return (sa.select(Shipment.id).where(Shipment.order_id == Order.id, Shipment.status == ShipmentStatus.SHIPPED,
+                                         Shipment.shipped_at <= Order.ship_by)
+            .correlate(Order).exists())
+
+
+def _due_between(since: datetime, until: datetime, channel: str | None) -> list:
+    conditions = [Order.status != OrderStatus.CANCELLED, Order.ship_by >= since, Order.ship_by < until]
+    return conditions + [Order.channel == channel] if channel else conditions
+
+
+def late_shipment_orders(since: datetime, until: datetime):
+    """A condition on Order: due (ship-by) in [since, until), not cancelled, and not confirmed on time."""
+    return sa.and_(*_due_between(since, until, None), sa.not_(confirmed_on_time()))
+
+
+def late_shipment_counts(*, since: datetime, until: datetime, channel: str | None = None) -> tuple[int, int]:
+    """(orders not cancelled with ship-by in [since, until), of them not confirmed on time): the late
+    shipment rate's denominator and numerator."""
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(sa.case((confirmed_on_time(), 0), else_=1)))
+        .select_from(Order).where(*_due_between(since, until, channel))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def orders_first_shipped_between(start: datetime, end: datetime) -> dict[str, int]:
+    """Orders whose first shipment was confirmed in [start, end), and how many of them after their ship-by:
+    {"shipped": n, "late": n}."""
+    shipped = sa.and_(Shipment.status == ShipmentStatus.SHIPPED, Shipment.shipped_at.is_not(None))
+    in_range = sa.select(Shipment.order_id).where(shipped, Shipment.shipped_at >= start, Shipment.shipped_at < end)
+    earlier = (sa.select(Shipment.id).where(Shipment.order_id == Order.id, shipped, Shipment.shipped_at < start)
+               .correlate(Order).exists())
+    late = sa.and_(Order.ship_by.is_not(None), sa.not_(confirmed_on_time()))
+    row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
+                             .select_from(Order).where(Order.id.in_(in_range), sa.not_(earlier))).one()
+    return {"shipped": int(row[0] or 0), "late": int(row[1] or 0)}
+
+
+@functools.lru_cache(maxsize=65536)
+def _tracking_valid(carrier: str, number: str | None) -> bool:
+    # A pure function of its arguments (server/shipping/tracking.py): kept, so that a live page re-reading a
+    # month of shipments doesn't check the same digits again.
+    if not number:
+        return False
+    try:
+        validate_tracking(carrier, number)
+    except InvalidTracking:
+        return False
+    return True
+
+
+def tracking_validity(*, since: datetime, until: datetime, channel: str | None = None) -> dict[int, tuple[int, bool]]:
+    """Shipments ship-confirmed in [since, until) (voided ones are not: voiding clears the confirmation):
+    shipment id → (its order's id, whether every package has a tracking number that passes its carrier's
+    format and check digit). A shipment without packages has no tracking: not valid."""
+    stmt = (sa.select(Shipment.id, Shipment.order_id, Shipment.carrier, Package.tracking_number)
+            .outerjoin(Package, Package.shipment_id == Shipment.id)
+            .where(Shipment.status == ShipmentStatus.SHIPPED, Shipment.shipped_at >= since,
+                   Shipment.shipped_at < until))
+    if channel:
+        stmt = stmt.join(Order, Order.id == Shipment.order_id).where(Order.channel == channel)
+    found: dict[int, tuple[int, bool]] = {}
+    for shipment_id, order_id, carrier, number in db.session.execute(stmt):
+        valid = found.get(shipment_id, (order_id, True))[1] and _tracking_valid(carrier, number)
+        found[shipment_id] = (order_id, valid)
+    return found
+
+
+def orders_without_valid_tracking(since: datetime, until: datetime):
+    """A condition on Order: one of its shipments confirmed in [since, until) lacks valid tracking."""
+    ids = {order_id for order_id, valid in tracking_validity(since=since, until=until).values() if not valid}
+    return Order.id.in_(sorted(ids))
