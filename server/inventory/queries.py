@@ -14,7 +14,7 @@ from ..catalog.models import Item
 from ..catalog.queries import item_matches
 from ..errors import get_or_404
 from ..extensions import db
-from .codes import LocationKind
+from .codes import LocationKind, MoveKind
 from .ledger import first_expiry_first, first_to_expire, lot_out
 from .ledger_models import NO_LOT, Reservation, StockBalance, StockMove
 from .locations import walking_order
@@ -319,3 +319,13 @@ def label_locations(kinds, *, zone: str | None = None, q: str | None = None, fir
     if last:
         stmt = stmt.where(Location.code_key <= last.strip().upper())
     return stmt.order_by(*walking_order())
+
+
+def pick_moves(since: datetime, until: datetime) -> sa.Select:
+    """The ledger's pick movements of [since, until) as (user_id, at, units): who picked, when the movement was
+    booked, how many units — a SELECT for reports to aggregate. Reversals are left out: a correction is not work
+    done (a pick made in parts is one movement per part)."""
+    return (sa.select(StockMove.user_id.label("user_id"), StockMove.created_at.label("at"),
+                      StockMove.qty.label("units"))
+            .where(StockMove.kind == MoveKind.PICK, StockMove.reverses_id.is_(None), StockMove.user_id.is_not(None),
+                   StockMove.created_at >= since, StockMove.created_at < until))
