@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from ..extensions import db
@@ -27,3 +29,13 @@ def packages_of_shipment(shipment_id: int) -> list[Package]:
         sa.select(Package).where(Package.shipment_id == shipment_id).order_by(Package.number)
         .options(sa.orm.selectinload(Package.lines).joinedload(PackageLine.item),
                  sa.orm.joinedload(Package.box_type))).unique())
+
+
+def packages_packed(since: datetime, until: datetime) -> sa.Select:
+    """The packages closed in [since, until) as (user_id, at, units): who packed each, when, and the units in it —
+    a SELECT for reports to aggregate."""
+    return (sa.select(Package.packed_by.label("user_id"), Package.packed_at.label("at"),
+                      sa.func.coalesce(sa.func.sum(PackageLine.qty), 0).label("units"))
+            .outerjoin(PackageLine, PackageLine.package_id == Package.id)
+            .where(Package.packed_by.is_not(None), Package.packed_at >= since, Package.packed_at < until)
+            .group_by(Package.id, Package.packed_by, Package.packed_at))
