@@ -7,7 +7,7 @@ import { OfflineError, api, showProblem } from "./api.js";
 import { attentionBeep, errorBuzz, onTap, showError } from "./feedback.js";
 import { $, clearNode, el, refocus } from "./flow.js";
 import { formatDate, t } from "./i18n.js";
-import * as scanner from "./scanner.js";
+import { submitCode } from "./scanner.js";
 
 // Phone photos are 3000-4000 px and several MB: over warehouse Wi-Fi that upload is the slow part, and
 // barcodes read as well at 2000 px. A picture already this small goes as it is.
@@ -158,14 +158,8 @@ function inReadingOrder(barcodes) {
     });
 }
 
-// Into the page's scan flow the way a wedge scan arrives (scanner.js), marked as coming from a photo.
-function feed(code) {
-  if (typeof scanner.submitCode === "function") {
-    scanner.submitCode($("scan"), code, { wedge: true, source: "photo" });
-    return;
-  }
-  $("scan").dispatchEvent(new CustomEvent("scan", { bubbles: true, detail: { code, wedge: true, source: "photo" } }));
-}
+// Into the page's scan flow by the scan field's own rule (scanner.js), marked as coming from a photo.
+const feed = (code) => submitCode($("scan"), code, { wedge: true, source: "photo" });
 
 // ---- the part on screen -----------------------------------------------------------------------
 
