@@ -14,6 +14,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..dashboard import metrics
 from ..orders import queries, services
 from ..orders.models import CancelSource, OrderStatus
 from ..orders.status import CLOSED_ORDER_STATUSES
@@ -27,7 +28,7 @@ from .pages import bp, page_info, page_number, page_of, submit, web_actor
 ORDER_COLUMNS = ("channel", "channel_order_id", "status", "customer", "ship_to_name", "ship_to_city",
                  "ship_to_country", "service_level", "ordered_at", "ship_by", "ship_by_source", "urgency",
                  "lines", "units", "picked", "short_units", "channel_cancel_requested_at", "batch")
-FILTERS = ("status", "channel", "urgency", "short", "cancel_requests", "q")
+FILTERS = ("status", "channel", "urgency", "short", "cancel_requests", "q", "metric")
 
 
 def now() -> datetime:
@@ -64,11 +65,18 @@ def read_filters(moment: datetime) -> ListFilters:
         raw["urgency"] = ""
     raw["short"] = "1" if raw["short"] == "1" else ""
     raw["cancel_requests"] = "1" if raw["cancel_requests"] == "1" else ""
-    query = queries.OrderFilter(status=raw["status"] or queries.NOT_CLOSED, channel=raw["channel"] or None,
+    if raw["metric"] not in metrics.LABELS:
+        raw["metric"] = ""
+    # Behind a metric's number: every status unless one is asked for (most of those orders have shipped).
+    query = queries.OrderFilter(status=raw["status"] or None, channel=raw["channel"] or None,
                                 urgency=raw["urgency"] or None, now=moment, tz=clock.warehouse_tz(),
                                 short_only=bool(raw["short"]), cancel_requests_only=bool(raw["cancel_requests"]),
-                                q=raw["q"] or None)
+                                q=raw["q"] or None, metric=raw["metric"] or None)
     return ListFilters(raw=raw, query=query)
+
+
+def metric_choices() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in metrics.LABELS.items()]
 
 
 def _urgency_of(moment: datetime):
@@ -97,8 +105,10 @@ def orders():
     page = page_number()
     rows, total = page_of(picking_queries.order_rows_with_batch(filters.query), page,
                           count_stmt=queries.order_ids(filters.query))
+    metric = filters.raw["metric"]
     return render_template("supervisor/orders/list.html", rows=rows, filters=filters, statuses=status_choices(),
                            channels=queries.channels(), urgencies=list(Urgency), urgency_of=_urgency_of(moment),
+                           metric_choices=metric_choices(), metric=metric and metrics.behind(metric, moment),
                            batch_code=picking_queries.batch_code, paging=page_info(page, total, len(rows)))
 
 
