@@ -62,6 +62,7 @@ def _register_blueprints(app: APIFlask) -> None:
     from .catalog.api import bp as catalog_bp
     from .counts.api import bp as counts_bp
     from .decode.api import bp as decode_bp
+    from .devices.api import bp as devices_bp
     from .health import bp as health_bp
     from .inventory.api import bp as inventory_bp
     from .inventory.stock_api import bp as stock_bp
@@ -81,7 +82,7 @@ def _register_blueprints(app: APIFlask) -> None:
 
     for bp in (health_bp, auth_bp, catalog_bp, inventory_bp, stock_bp, receiving_bp, scanning_bp, users_bp,
                jobs_bp, picking_bp, packing_bp, orders_bp, printing_bp, shipping_bp, returns_bp,
-               replenishment_bp, counts_bp, decode_bp):
+               replenishment_bp, counts_bp, decode_bp, devices_bp):
         csrf.exempt(bp)  # bearer-token APIs: no cookies, so no CSRF to defend against
         app.register_blueprint(bp)
     app.register_blueprint(handheld_bp)
