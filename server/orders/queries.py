@@ -23,6 +23,9 @@ from .urgency import includes_missing, urgency_bounds
 # The list's status filter: an OrderStatus value, or one of these two.
 NOT_CLOSED = "not_closed"
 ALL_STATUSES = "all"
+# Not closed, said as IN (…) rather than NOT IN (shipped, cancelled): the status index then finds the few
+# thousand open orders among 50,000 closed ones instead of every order in a ship-by range.
+_OPEN_STATUSES = tuple(s for s in OrderStatus if s not in CLOSED_ORDER_STATUSES)
 
 
 def count_open_orders() -> int:
@@ -84,7 +87,7 @@ def order_conditions(f: OrderFilter) -> list:
     conditions = []
     status = f.status or (ALL_STATUSES if f.metric else NOT_CLOSED)
     if status == NOT_CLOSED:
-        conditions.append(Order.status.not_in(CLOSED_ORDER_STATUSES))
+        conditions.append(Order.status.in_(_OPEN_STATUSES))
     elif status != ALL_STATUSES:
         conditions.append(Order.status == OrderStatus(status))
     if f.channel:

@@ -202,9 +202,9 @@ def late_shipment_counts(*, since: datetime, until: datetime, channel: str | Non
 def orders_first_shipped_between(start: datetime, end: datetime) -> dict[str, int]:
     """Orders whose first shipment was confirmed in [start, end), and how many of them after their ship-by:
     {"shipped": n, "late": n}."""
-    shipped = sa.and_(Shipment.status == ShipmentStatus.SHIPPED, Shipment.shipped_at.is_not(None))
-    in_range = sa.select(Shipment.order_id).where(shipped, Shipment.shipped_at >= start, Shipment.shipped_at < end)
-    earlier = (sa.select(Shipment.id).where(Shipment.order_id == Order.id, shipped, Shipment.shipped_at < start)
+    # shipped_at is set while a shipment is shipped, and only then (voiding clears it): the range alone serves.
+    in_range = sa.select(Shipment.order_id).where(Shipment.shipped_at >= start, Shipment.shipped_at < end)
+    earlier = (sa.select(Shipment.id).where(Shipment.order_id == Order.id, Shipment.shipped_at < start)
                .correlate(Order).exists())
     late = sa.and_(Order.ship_by.is_not(None), sa.not_(confirmed_on_time()))
     row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
@@ -231,8 +231,7 @@ def tracking_validity(*, since: datetime, until: datetime, channel: str | None =
     format and check digit). A shipment without packages has no tracking: not valid."""
     stmt = (sa.select(Shipment.id, Shipment.order_id, Shipment.carrier, Package.tracking_number)
             .outerjoin(Package, Package.shipment_id == Shipment.id)
-            .where(Shipment.status == ShipmentStatus.SHIPPED, Shipment.shipped_at >= since,
-                   Shipment.shipped_at < until))
+            .where(Shipment.shipped_at >= since, Shipment.shipped_at < until))  # set only while shipped
     if channel:
         stmt = stmt.join(Order, Order.id == Shipment.order_id).where(Order.channel == channel)
     found: dict[int, tuple[int, bool]] = {}
