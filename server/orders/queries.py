@@ -215,3 +215,17 @@ def order_history(order_id: int):
                   OrderEvent.created_at, OrderEvent.device_id, User.username.label("user"))
         .outerjoin(User, OrderEvent.user_id == User.id)
         .where(OrderEvent.order_id == order_id).order_by(OrderEvent.created_at, OrderEvent.id)).all()
+
+
+def open_work_due_before(until: datetime):
+    """Orders not shipped or cancelled with a ship-by before `until` (overdue ones too), most urgent first
+    (ship-by, purchase time, id: the batch selection's ranking), each with its purchase time, status, units and
+    units picked."""
+    return db.session.execute(
+        sa.select(Order.id, Order.ship_by, Order.ordered_at, Order.status,
+                  sa.func.coalesce(sa.func.sum(OrderLine.qty), 0).label("units"),
+                  sa.func.coalesce(sa.func.sum(OrderLine.qty_picked), 0).label("picked"))
+        .outerjoin(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.status.in_(_OPEN_STATUSES), Order.ship_by < until)
+        .group_by(Order.id, Order.ship_by, Order.ordered_at, Order.status)
+        .order_by(Order.ship_by, Order.ordered_at, Order.id)).all()
