@@ -39,3 +39,15 @@ def packages_packed(since: datetime, until: datetime) -> sa.Select:
             .outerjoin(PackageLine, PackageLine.package_id == Package.id)
             .where(Package.packed_by.is_not(None), Package.packed_at >= since, Package.packed_at < until)
             .group_by(Package.id, Package.packed_by, Package.packed_at))
+
+
+def orders_packed_by_person(since: datetime, until: datetime):
+    """Orders packed in [since, until): who packed (user id), which order, when that person's first package of
+    it was opened (started_at) and their last closed (packed_at), by person and time."""
+    packed_at = sa.func.max(Package.packed_at)
+    return db.session.execute(
+        sa.select(Package.packed_by, Package.order_id, sa.func.min(Package.created_at).label("started_at"),
+                  packed_at.label("packed_at"))
+        .where(Package.packed_at >= since, Package.packed_at < until, Package.packed_by.is_not(None))
+        .group_by(Package.packed_by, Package.order_id)
+        .order_by(Package.packed_by, packed_at)).all()
