@@ -13,9 +13,12 @@ from ..auth.models import ApiToken, Role, TokenKind, User
 from ..catalog.models import Item
 from ..errors import get_or_404
 from ..extensions import db
+from ..inventory.codes import CONTAINER_KINDS
+from ..inventory.ledger_models import Reservation, StockBalance
 from ..inventory.models import Location, Zone
 from ..orders.models import Order, OrderLine
 from ..orders.queries import OrderFilter, order_rows
+from ..orders.status import CLOSED_ORDER_STATUSES
 from ..scanning.models import ScanLog
 from .batching import ACTIVE_BATCH_STATUSES
 from .models import BatchOrder, BatchStatus, PickBatch, PickTask, TaskStatus
@@ -216,3 +219,20 @@ def picks_per_picker(since: datetime, until: datetime) -> list[dict]:
                     "lines_per_hour": round(r.lines / hours, 1) if hours else None,
                     "errors": errors.get(r.picked_by, 0)})
     return out
+
+
+def pick_points_due_before(until: datetime) -> dict[int, tuple[tuple[float, float], ...]]:
+    """Where a picker walks for each open order due before `until`: the floor points (x, y) of the bins with
+    units reserved for it (units already picked sit reserved in a tote, not a bin), by order id."""
+    rows = db.session.execute(
+        sa.select(OrderLine.order_id, Location.x, Location.y).distinct()
+        .join(Reservation, Reservation.order_line_id == OrderLine.id)
+        .join(StockBalance, StockBalance.id == Reservation.balance_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.ship_by < until, Order.status.not_in(CLOSED_ORDER_STATUSES),
+               Location.kind.not_in(CONTAINER_KINDS), Location.x.is_not(None), Location.y.is_not(None))).all()
+    points: dict[int, list] = {}
+    for order_id, x, y in rows:
+        points.setdefault(order_id, []).append((x, y))
+    return {order_id: tuple(sorted(p)) for order_id, p in points.items()}
