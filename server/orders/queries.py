@@ -229,3 +229,32 @@ def open_work_due_before(until: datetime):
         .where(Order.status.in_(_OPEN_STATUSES), Order.ship_by < until)
         .group_by(Order.id, Order.ship_by, Order.ordered_at, Order.status)
         .order_by(Order.ship_by, Order.ordered_at, Order.id)).all()
+
+
+def orders_by_id(order_ids: Iterable[int]) -> list:
+    """These orders in the order given (id, channel, channel_order_id, status, ship_by, units, picked); an id that
+    names no order is left out."""
+    ids = list(dict.fromkeys(order_ids))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Order.id, Order.channel, Order.channel_order_id, Order.status, Order.ship_by,
+                  sa.func.coalesce(sa.func.sum(OrderLine.qty), 0).label("units"),
+                  sa.func.coalesce(sa.func.sum(OrderLine.qty_picked), 0).label("picked"))
+        .outerjoin(OrderLine, OrderLine.order_id == Order.id).where(Order.id.in_(ids))
+        .group_by(Order.id, Order.channel, Order.channel_order_id, Order.status, Order.ship_by)).all()
+    found = {r.id: r for r in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def count_open_due_between(edges: list[datetime]) -> list[int]:
+    """Orders not shipped nor cancelled with a ship-by in each interval [edges[i], edges[i + 1]) (edges ascending):
+    len(edges) − 1 counts, in one GROUP BY statement."""
+    if len(edges) < 2:
+        return []
+    bucket = sa.case(*((Order.ship_by < end, n) for n, end in enumerate(edges[1:])))
+    due = (sa.select(bucket.label("bucket"))
+           .where(Order.status.in_(_OPEN_STATUSES), Order.ship_by >= edges[0], Order.ship_by < edges[-1])
+           .subquery())
+    counts = dict(db.session.execute(sa.select(due.c.bucket, sa.func.count()).group_by(due.c.bucket)).all())
+    return [int(counts.get(n, 0)) for n in range(len(edges) - 1)]
