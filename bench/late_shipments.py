@@ -32,6 +32,10 @@ extract, a trip's setup 10 / 50 * T, binding each further tote `--tote-seconds`,
 0.95 for the other 5 %. Packing (`--pack-seconds` an order plus `--pack-unit-seconds` a further unit) is an
 assumption until packing (next issue) is measured. The figures used are in the JSON ("times").
 
+`run_floor` records every trip (picker, start, end, stops in walking order) and every pack (packer, start, end):
+the day forecast's acceptance test (tests/dashboard/test_forecast.py) stops a simulated day at 10:30, writes that
+floor into the database and compares the forecast with the day's end.
+
 Output: for each load of a sweep the late-shipment rate of each policy; the highest load (orders/day, to
 `--step`) each keeps under 4 % (the sweep, then bisection between its points); and the ship-by rate at the
 first load where fifo reaches 4 %. JSON to bench/results/late_shipments-*.json.
@@ -192,21 +196,46 @@ def calibrate(layout, sample: list[list], args) -> Times:
                  pack_unit=args.pack_unit_seconds, speed=args.walk_speed)
 
 
-def simulate(world, times: Times, load: float, policy: str, args) -> dict:
+@dataclass
+class Trip:
+    """One picker's trip: its batch's stops in walking order, as (order id, line index)."""
+    picker: int
+    start: float
+    end: float
+    stops: list
+
+
+@dataclass
+class FloorRun:
+    """What happened on the floor, event by event: the trips, and each order's pick end and pack."""
+    orders: list                  # the orders of the run (those under the load), by purchase time
+    trips: list                   # Trip, in the order they started
+    picked: dict                  # order id -> end of its trip
+    packs: dict                   # order id -> (packer, start, done)
+    walked: float = 0.0
+    busy: float = 0.0             # picker seconds on trips
+    max_backlog: int = 0
+
+
+def run_floor(world, times: Times, load: float, policy: str, args, until: float | None = None) -> FloorRun:
+    """Simulate the floor at `load` with `policy` and record every trip and pack. With `until` (epoch seconds),
+    no trip or pack starts at or after it: what is not packed by then stays unpacked (the forecast's test)."""
     layout, _calendar, all_orders, shifts = world
     orders = [o for o in all_orders if o.mark < load / args.max_load]
     by_id = {o.id: o for o in orders}
-    picked: dict[int, float] = {}
+    run = FloorRun(orders=orders, trips=[], picked={}, packs={})
     backlog: dict[int, Candidate] = {}
     pickers = [(shifts.open_at(orders[0].at), p) for p in range(args.pickers)] if orders else []
     heapq.heapify(pickers)
-    nxt, walked, batches, max_backlog, busy = 0, 0.0, 0, 0, 0.0
+    nxt = 0
     while pickers:
         t, p = heapq.heappop(pickers)
         opened = shifts.open_at(t)
         if opened > t:                                    # off shift: wait in line for the next one
             heapq.heappush(pickers, (opened, p))
             continue
+        if until is not None and t >= until:
+            continue                                      # the run ends: this picker starts nothing more
         while nxt < len(orders) and orders[nxt].at <= t:
             backlog[orders[nxt].id] = orders[nxt].candidate
             nxt += 1
@@ -214,35 +243,46 @@ def simulate(world, times: Times, load: float, policy: str, args) -> dict:
             if nxt < len(orders):
                 heapq.heappush(pickers, (orders[nxt].at, p))
             continue                                      # nothing left to arrive: this picker is done
-        max_backlog = max(max_backlog, len(backlog))
+        run.max_backlog = max(run.max_backlog, len(backlog))
         ids = choose_batch(list(backlog.values()), size=args.batch_size, policy=policy, layout=layout,
                            now=datetime.fromtimestamp(t, UTC))
-        stops = [s for i in ids for s in by_id[i].stops]
-        walk = route_length(layout, stops, route_order(layout, stops))
+        lines = [(i, k) for i in ids for k in range(len(by_id[i].stops))]
+        stops = [by_id[i].stops[k] for i, k in lines]
+        route = route_order(layout, stops)
+        walk = route_length(layout, stops, route)
         units = sum(u for i in ids for u in by_id[i].units)
         took = times.trip_seconds(walk, len(stops), units, len(ids))
         for i in ids:
             del backlog[i]
-            picked[i] = t + took
-        walked, batches, busy = walked + walk, batches + 1, busy + took
+            run.picked[i] = t + took
+        run.trips.append(Trip(picker=p, start=t, end=t + took, stops=[lines[j] for j in route]))
+        run.walked, run.busy = run.walked + walk, run.busy + took
         heapq.heappush(pickers, (t + took, p))
-    packers = [0.0] * args.packers
-    late = counted = 0
-    packing = 0.0
-    for o in sorted(orders, key=lambda o: (picked[o.id], o.id)):
-        free = heapq.heappop(packers)
-        start = shifts.open_at(max(free, picked[o.id]))
+    packers = [(0.0, k) for k in range(args.packers)]
+    for o in sorted((o for o in orders if o.id in run.picked), key=lambda o: (run.picked[o.id], o.id)):
+        free, k = heapq.heappop(packers)
+        start = shifts.open_at(max(free, run.picked[o.id]))
+        if until is not None and start >= until:
+            heapq.heappush(packers, (free, k))
+            continue
         done = start + times.pack_seconds(sum(o.units))
-        packing += done - start
-        heapq.heappush(packers, done)
-        if o.counted:
-            counted += 1
-            late += done > o.ship_by
+        run.packs[o.id] = (k, start, done)
+        heapq.heappush(packers, (done, k))
+    return run
+
+
+def simulate(world, times: Times, load: float, policy: str, args) -> dict:
+    run = run_floor(world, times, load, policy, args)
+    orders = run.orders
+    packing = sum(done - start for _k, start, done in run.packs.values())
+    counted = sum(o.counted for o in orders)
+    late = sum(o.counted and run.packs[o.id][2] > o.ship_by for o in orders)
+    batches = len(run.trips)
     return {"load": load, "policy": policy, "orders": len(orders), "counted": counted, "late": late,
             "late_rate": late / counted if counted else 0.0, "batches": batches,
             "orders_per_batch": len(orders) / batches if batches else 0.0,
-            "walk_per_order_m": walked / len(orders) if orders else 0.0,
-            "picker_hours": busy / 3600, "packer_hours": packing / 3600, "max_backlog": max_backlog}
+            "walk_per_order_m": run.walked / len(orders) if orders else 0.0,
+            "picker_hours": run.busy / 3600, "packer_hours": packing / 3600, "max_backlog": run.max_backlog}
 
 
 class Runner:
@@ -280,7 +320,7 @@ def highest_passing(run: Runner, policy: str, loads: list[int], step: int) -> tu
     return lo, hi
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--loads", default="300,400,500,600",
                    help="orders per calendar day swept, comma-separated")
@@ -297,6 +337,11 @@ def main(argv=None) -> int:
     p.add_argument("--pack-unit-seconds", type=float, default=10.0, help="each further unit")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", help="write the JSON here instead of bench/results/")
+    return p
+
+
+def main(argv=None) -> int:
+    p = build_parser()
     args = p.parse_args(argv)
     loads = sorted({int(x) for x in args.loads.split(",") if x.strip()})
     if not loads or loads[0] <= 0 or loads[-1] > args.max_load:
