@@ -6,7 +6,7 @@ from here, so the package has no import cycle.
 
 from __future__ import annotations
 
-from . import (auth, boxes, counts, home, items, jobs, labels, locations, movements,  # noqa: F401
+from . import (auth, boxes, counts, dashboard, home, items, jobs, labels, locations, movements,  # noqa: F401
                order_imports, orders, picking, printers, receipts, replenishment, returns, shipments,
                stock, users)  # (the routes attach to bp)
 from .pages import bp
