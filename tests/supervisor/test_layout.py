@@ -22,7 +22,10 @@ NOT_PAGES = ("supervisor.static", "supervisor.favicon", "supervisor.stock_export
              "supervisor.shipments_confirmation",  # Amazon's tab-separated file
              "supervisor.count_tasks_export", "supervisor.count_approvals_export", "supervisor.count_ira_export",
              "supervisor.count_ira_weeks_export", "supervisor.count_adjustments_export",
-             "supervisor.replenishment_export", "supervisor.replenishment_feed")
+             "supervisor.replenishment_export", "supervisor.replenishment_feed",
+             "supervisor.dashboard_live",  # JSON polled by dashboard.js
+             *(f"supervisor.dashboard_{name}_export" for name in ("people", "hourly", "due", "devices", "waiting",
+                                                                  "printers", "misses", "metrics")))
 
 
 def _seed() -> dict[str, object]:
