@@ -64,7 +64,7 @@ class Order(Base):
     ship_to_country: Mapped[str] = mapped_column(sa.String(2))
     ship_to_phone: Mapped[str | None] = mapped_column(sa.String(40))
     service_level: Mapped[str | None] = mapped_column(sa.String(40))  # Standard, Expedited, SecondDay, NextDay…
-    ordered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the purchase time
+    ordered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # the purchase time
     ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     ship_by_source: Mapped[ShipBySource] = mapped_column(enum_column(ShipBySource), default=ShipBySource.COMPUTED)
     deliver_by: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the delivery promise, when given
@@ -76,7 +76,7 @@ class Order(Base):
     cancel_source: Mapped[CancelSource | None] = mapped_column(enum_column(CancelSource))
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                   order_by="OrderLine.id")

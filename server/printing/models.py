@@ -84,9 +84,9 @@ class PrintJob(Base):
     reprint_of: Mapped[int | None] = mapped_column(sa.ForeignKey("print_jobs.id"))
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # index: the dashboard's MAX()
     cancelled_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     printer = relationship("Printer")
 

@@ -35,7 +35,7 @@ class Shipment(Base):
     label_created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     ship_by_met: Mapped[bool | None]  # shipped_at <= the order's ship_by, fixed when it ships
-    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # index: the dashboard's MAX()
     void_reason: Mapped[str | None] = mapped_column(sa.String(200))
     manifest_id: Mapped[int | None] = mapped_column(sa.ForeignKey("manifests.id"), index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a channel confirmation file
