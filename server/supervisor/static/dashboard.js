@@ -1,7 +1,8 @@
-// The dashboard's live updates. While the tab is visible, poll GET /dashboard/live every 2 s with the ETag of
-// what the page shows (If-None-Match): 304 means nothing changed; 200 brings {section name: html} for the
-// sections that did, drawn by the same templates as the first render, and each is swapped in place (the rest of
-// the page is not touched: no flicker, the scroll position stays, focus and open "As a table" boxes are kept).
+// The dashboard's live updates. While the tab is visible, poll GET /dashboard/live every 1.5 s, start to start
+// (so that a change is on screen within 2 s), with the ETag of what the page shows (If-None-Match): 304 means
+// nothing changed; 200 brings {section name: html} for the sections that did, drawn by the same templates as the
+// first render, and each is swapped in place (the rest of the page is not touched: no flicker, the scroll
+// position stays, focus and open "As a table" boxes are kept).
 // Errors back off (4, 8, 16 … 30 s) and say so. A static file: the pages allow no inline script.
 (function () {
   "use strict";
@@ -19,6 +20,7 @@
   var failures = 0;
   var timer = null;
   var busy = false;
+  var started = Date.now();  // when the last poll went out (ms); the page itself counts as the first
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -80,7 +82,8 @@
     clearTimeout(timer);
     timer = null;
     if (document.hidden) { return; }
-    var delay = failures ? Math.min(period * Math.pow(2, failures), MAX_DELAY) : period;
+    var delay = failures ? Math.min(period * Math.pow(2, failures), MAX_DELAY)
+                         : Math.max(period - (Date.now() - started), 0);
     timer = setTimeout(poll, delay);
   }
 
@@ -88,6 +91,7 @@
     timer = null;
     if (busy || document.hidden) { return; }
     busy = true;
+    started = Date.now();
     fetch(url, {credentials: "same-origin", cache: "no-store",
                 headers: {"Accept": "application/json", "If-None-Match": etag}})
       .then(function (r) {
