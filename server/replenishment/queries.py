@@ -75,7 +75,10 @@ def _usable_stock() -> sa.Subquery:
                       sa.func.sum(StockBalance.reserved).label("reserved"))
             .join(Location, Location.id == StockBalance.location_id)
             .outerjoin(parent, parent.id == Location.parent_id)
-            .where(sa.not_(Location.blocked), sa.or_(parent.id.is_(None), sa.not_(parent.blocked)))
+            # qty > 0 changes no sum (reserved <= qty); it reads the partial index ix_stock_balances_in_stock, not the
+            # ~100,000 rows at 0 that cartons and totes leave behind (800 → 3 ms on SQLite, bench/dashboard.py).
+            .where(StockBalance.qty > 0, sa.not_(Location.blocked),
+                   sa.or_(parent.id.is_(None), sa.not_(parent.blocked)))
             .group_by(StockBalance.item_id).subquery())
 
 
