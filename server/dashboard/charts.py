@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 360, 160
-LEFT, RIGHT, TOP, BOTTOM = 30, 4, 22, 18  # the plot's margins: y labels, legend above, x labels below
+LEFT, RIGHT, TOP, BOTTOM = 36, 4, 22, 18  # the plot's margins: y labels, legend above, x labels below
 
 
 @dataclass(frozen=True)
