@@ -35,6 +35,7 @@ bench: $(VENV)/.test-installed
 	$(VENV)/bin/python bench/batching.py --backend sqlite
 	$(VENV)/bin/python bench/batching.py --backend postgresql
 	$(VENV)/bin/python bench/late_shipments.py
+	$(VENV)/bin/python bench/decode.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
