@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ..auth.models import ApiToken
 from ..catalog.models import Item
-from ..counts.models import CountEntry, CountVariance
+from ..counts.models import CountEntry, CountTask, CountVariance
 from ..devices.models import DeviceReport
 from ..extensions import db
 from ..inventory.ledger_models import StockMove
@@ -64,7 +64,7 @@ def _marks():
         "printers": (_max(Printer.id), _max(Printer.status_at),
                      sa.select(sa.func.count()).where(Printer.active).scalar_subquery()),
         "variances": (_max(CountVariance.id), _max(CountVariance.decided_at)),
-        "counts": (_max(CountEntry.id),),
+        "counts": (_max(CountEntry.id), _max(CountTask.id), _max(CountTask.closed_at)),
         "jobs": (_max(Job.id), _max(Job.started_at), _max(Job.finished_at),
                  sa.select(sa.func.sum(Job.done)).where(Job.status.in_(_ACTIVE_JOBS)).scalar_subquery()),
         "devices": (_max(DeviceReport.reported_at),),

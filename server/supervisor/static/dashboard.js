@@ -3,7 +3,7 @@
 // nothing changed; 200 brings {section name: html} for the sections that did, drawn by the same templates as the
 // first render, and each is swapped in place (the rest of the page is not touched: no flicker, the scroll
 // position stays, focus and open "As a table" boxes are kept).
-// Errors back off (4, 8, 16 … 30 s) and say so. A static file: the pages allow no inline script.
+// Errors back off (3, 6, 12 … 30 s) and say so. A static file: the pages allow no inline script.
 (function () {
   "use strict";
   var root = document.getElementById("dashboard");
