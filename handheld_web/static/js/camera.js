@@ -235,7 +235,14 @@ export function initCamera(inputEl, onCode) {
       panel.classList.add("camera-hit");
       setTimeout(() => panel.classList.remove("camera-hit"), HIT_MS);
       onCode(code);
+      current.lastRead = code;
     }
+  }
+
+  // The viewfinder covers the item card: the line under it says what was read and what the screen wants next.
+  function lastReadLine(code) {
+    const next = document.getElementById("prompt")?.textContent.trim();
+    return next ? t("camera_read", { code: code.replace(/^\][A-Za-z]\d/, "").replaceAll("\x1d", " "), next }) : code;
   }
 
   function readFailed(current, err) {
@@ -269,7 +276,7 @@ export function initCamera(inputEl, onCode) {
         if (current.stopped) return;
         panel.dataset.frames = String(++current.frames); // frames read since it opened: a test waits on it
         take(current, found, started);
-        say(t(decoder.server ? "camera_server" : "camera_aim"));
+        say(current.lastRead ? lastReadLine(current.lastRead) : t(decoder.server ? "camera_server" : "camera_aim"));
       } catch (err) {
         if (current.stopped) return;
         readFailed(current, err);
@@ -287,6 +294,7 @@ export function initCamera(inputEl, onCode) {
     }
     const current = {
       stream: null, track: null, decoder: null, present: new Map(), timer: 0, failures: 0, frames: 0, stopped: false,
+      lastRead: null,
     };
     session = current;
     panel.dataset.frames = "0";
