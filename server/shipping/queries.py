@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from ..errors import NotFound, get_or_404
 from ..extensions import db
 from ..orders.models import Order, OrderStatus
+from ..orders.queries import count_where
 from ..packing.models import Package
 from ..printing.models import PrintJob
 from .models import Manifest, Shipment, ShipmentStatus
@@ -175,8 +176,9 @@ def confirmed_on_time():
     """A condition on Order: one of its shipments was ship-confirmed at or before its ship-by (to the
     microsecond: confirmed on the deadline's second is on time). Only the first confirmation matters: a later
     split shipment doesn't make an order late, and an order never confirmed is not on time."""
-    return (sa.select(Shipment.id).where(Shipment.order_id == Order.id, Shipment.status == ShipmentStatus.SHIPPED,
-                                         Shipment.shipped_at <= Order.ship_by)
+    # shipped_at is set while a shipment is shipped, and only then (voiding clears it): no status test, which
+    # would tempt PostgreSQL into intersecting the order's shipments with every shipped one.
+    return (sa.select(Shipment.id).where(Shipment.order_id == Order.id, Shipment.shipped_at <= Order.ship_by)
             .correlate(Order).exists())
 
 
@@ -193,23 +195,19 @@ def late_shipment_orders(since: datetime, until: datetime):
 def late_shipment_counts(*, since: datetime, until: datetime, channel: str | None = None) -> tuple[int, int]:
     """(orders not cancelled with ship-by in [since, until), of them not confirmed on time): the late
     shipment rate's denominator and numerator."""
-    row = db.session.execute(
-        sa.select(sa.func.count(), sa.func.sum(sa.case((confirmed_on_time(), 0), else_=1)))
-        .select_from(Order).where(*_due_between(since, until, channel))).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    due = _due_between(since, until, channel)
+    return count_where(due, [*due, sa.not_(confirmed_on_time())])
 
 
 def orders_first_shipped_between(start: datetime, end: datetime) -> dict[str, int]:
     """Orders whose first shipment was confirmed in [start, end), and how many of them after their ship-by:
     {"shipped": n, "late": n}."""
-    # shipped_at is set while a shipment is shipped, and only then (voiding clears it): the range alone serves.
     in_range = sa.select(Shipment.order_id).where(Shipment.shipped_at >= start, Shipment.shipped_at < end)
     earlier = (sa.select(Shipment.id).where(Shipment.order_id == Order.id, Shipment.shipped_at < start)
                .correlate(Order).exists())
-    late = sa.and_(Order.ship_by.is_not(None), sa.not_(confirmed_on_time()))
-    row = db.session.execute(sa.select(sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
-                             .select_from(Order).where(Order.id.in_(in_range), sa.not_(earlier))).one()
-    return {"shipped": int(row[0] or 0), "late": int(row[1] or 0)}
+    first = [Order.id.in_(in_range), sa.not_(earlier)]
+    shipped, late = count_where(first, [*first, Order.ship_by.is_not(None), sa.not_(confirmed_on_time())])
+    return {"shipped": shipped, "late": late}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -231,7 +229,7 @@ def tracking_validity(*, since: datetime, until: datetime, channel: str | None =
     format and check digit). A shipment without packages has no tracking: not valid."""
     stmt = (sa.select(Shipment.id, Shipment.order_id, Shipment.carrier, Package.tracking_number)
             .outerjoin(Package, Package.shipment_id == Shipment.id)
-            .where(Shipment.shipped_at >= since, Shipment.shipped_at < until))  # set only while shipped
+            .where(Shipment.shipped_at >= since, Shipment.shipped_at < until))
     if channel:
         stmt = stmt.join(Order, Order.id == Shipment.order_id).where(Order.channel == channel)
     found: dict[int, tuple[int, bool]] = {}
