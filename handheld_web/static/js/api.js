@@ -185,10 +185,20 @@ const waiters = new Map();
 let running = false;
 let again = false;
 
+// The queue as last announced, for the device report: replay stops at the first refused write, so only the
+// head can be refused, and the head is the oldest entry.
+let queueNow = { queued: 0, refused: 0, oldest_queued_at: null };
+
 async function announce() {
   try {
     const [count, head] = await Promise.all([outbox.count(), outbox.first()]);
     emit("outbox", { count, refused: head?.state === "refused" ? head : null });
+    const refused = head?.state === "refused" ? 1 : 0;
+    const now = { queued: count - refused, refused, oldest_queued_at: head?.scannedAt ?? null };
+    if (JSON.stringify(now) !== JSON.stringify(queueNow)) {
+      queueNow = now;
+      reportDevice(); // the dashboard hears of every change of the queue
+    }
   } catch (e) {
     console.error("outbox unavailable", e);
   }
@@ -206,6 +216,13 @@ async function drain() {
       data = await send(entry.method, path, entry.body, { ...entry, timeout: WRITE_TIMEOUT_MS });
     } catch (e) {
       if (isTransient(e)) return; // stays queued with its key; the timer or `online` resends it
+      // A record nobody has to decide about (a wrong scan's log): dropped when refused, never blocks the queue.
+      if (entry.optional) {
+        waiters.delete(entry.seq);
+        await outbox.remove(entry.seq);
+        waiter?.reject(e);
+        continue;
+      }
       // A 401 is kept even when someone waits: signing in again and tapping Retry saves it.
       if (waiter && e.status !== 401) {
         // The person who scanned is still on that screen and is shown the refusal there.
@@ -259,8 +276,10 @@ export async function replay() {
 // Queue a write and try to send it now. Resolves with the server's JSON once it lands, or
 // {queued: true} when it has to wait; rejects with ApiProblem when the server refuses it
 // while the caller waits (the caller shows it). `label` names the action for people ("Move 5 ×
-// SKU-1 from A to B"): the refused-write dialog shows it, perhaps long after the screen is gone.
-async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt, ref } = {}, { label } = {}) {
+// SKU-1 from A to B"): the refused-write dialog shows it, perhaps long after the screen is gone. `optional`: a
+// record nobody has to decide about, dropped if the server refuses it instead of blocking the queue.
+async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt, ref } = {},
+                            { label, optional = false } = {}) {
   const s = getSession();
   const entry = {
     method,
@@ -273,6 +292,7 @@ async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt
     userId: s?.user?.id ?? null,
     deviceId: deviceId(),
     label: label || null,
+    optional,
     state: "pending",
   };
   let seq;
@@ -320,16 +340,53 @@ async function pendingCount() {
   }
 }
 
+// ---- device report -------------------------------------------------------------------------
+
+// What this handheld tells the supervisor's dashboard (POST /api/devices/report): the page it shows, the batch
+// in hand, its waiting and refused writes. Never queued: a stale status is worth nothing, so a report that
+// cannot go now is dropped; the next one (the queue changed, a screen opened, every minute) says more.
+const REPORT_EVERY_MS = 60000;
+const REPORT_GATHER_MS = 250; // reports asked for together (a screen opening with its batch) go as one
+const device = { batch: null };
+let reportTimer = null;
+
+async function sendReport() {
+  const token = getSession()?.token;
+  if (!token || navigator.onLine === false) return;
+  try {
+    const body = { screen: document.body?.dataset.page || null, batch: device.batch, ...queueNow };
+    await send("POST", "/api/devices/report", body, { token, timeout: READ_TIMEOUT_MS });
+  } catch (e) {
+    if (!(e instanceof OfflineError)) console.warn("device report not sent", e);
+  }
+}
+
+// Report soon; `patch` updates what this page holds ({batch: id or null}).
+function reportDevice(patch = {}) {
+  Object.assign(device, patch);
+  reportTimer ??= setTimeout(() => {
+    reportTimer = null;
+    sendReport();
+  }, REPORT_GATHER_MS);
+}
+
 let started = false;
 
-// Start background replay; shell.js calls this once per page.
+// Start background replay and the device's reports; shell.js calls this once per page.
 function startOutbox() {
   if (started) return;
   started = true;
+  const visible = () => document.visibilityState === "visible";
   window.addEventListener("online", () => replay());
-  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && replay());
+  document.addEventListener("visibilitychange", () => {
+    if (!visible()) return;
+    replay();
+    reportDevice();
+  });
   setInterval(() => replay(), REPLAY_EVERY_MS);
+  setInterval(() => visible() && reportDevice(), REPORT_EVERY_MS);
   replay();
+  reportDevice(); // a screen opened
 }
 
 // A title for people: ours for the codes we know, else the server's when it reads like words,
@@ -361,4 +418,5 @@ export const api = {
   discardRefused,
   pendingCount,
   startOutbox,
+  reportDevice,
 };

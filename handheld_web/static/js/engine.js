@@ -6,7 +6,10 @@
 // - a location scanned where an item is expected is refused with the error buzz, never taken as a
 //   new "From" (A5): the worker taps "Start again" to change it;
 // - the item in hand scanned again counts up by that barcode's units; another item waits its turn;
-// - a lot-tracked item taken from a location holding 2+ lots of it asks which lot before the write.
+// - a lot-tracked item taken from a location holding 2+ lots of it asks which lot before the write;
+// - a scan a step refuses (wrong kind, another item in hand, a screen's check) is logged as an error scan with
+//   what the step expected (flow.js reportWrongScan). check(s, scan) answers null, the words of a refusal,
+//   or {text, expected, reason}.
 //
 // A step: {prompt, accepts: [kinds], item?, lot?, countUp?, check?, then?, says?, next, enter?,
 //          write?, action?, done?, queued?, refused?, keep?, raw?}; refused(err) may answer a new
@@ -15,8 +18,8 @@
 import { ApiProblem, api, showProblem } from "./api.js";
 import { errorBuzz, goodBeep, isBlocking, nudge, onTap } from "./feedback.js";
 import {
-  $, Stepper, clearNode, el, isContainer, itemFrom, locationOf, outcome, prompt, refocus, resolveScan, sameCode,
-  sameItem, scanStamp, sequential, setFact, showItem, write, wrongScan,
+  $, Stepper, clearNode, el, isContainer, itemFrom, locationOf, outcome, prompt, refocus, reportWrongScan,
+  resolveScan, sameCode, sameItem, scanStamp, sequential, setFact, showItem, write, wrongScan,
 } from "./flow.js";
 import { formatDate, t } from "./i18n.js";
 import { initScanner } from "./scanner.js";
@@ -133,9 +136,13 @@ export function runScreen(def) {
     if (history.length > 20) history.shift();
   }
 
+  const inHand = () => s.item.sku ?? s.item.raw.trim();
+  const lotCodes = () => (s.lots ?? []).map((l) => l.lot).join(", ");
+
   function countUp(scan) {
     if (!sameItem(s.item, scan.item)) {
-      throw wrongScan(t("finish_item_first", { item: s.item.name ?? s.item.raw }));
+      throw wrongScan(t("finish_item_first", { item: s.item.name ?? s.item.raw }),
+                      { expected: inHand(), reason: "wrong_item" });
     }
     engine.stepper.set(engine.stepper.value + scan.item.units);
     goodBeep();
@@ -144,9 +151,24 @@ export function runScreen(def) {
   function guardKind(st, scan) {
     if (scan.kind === "unknown" || st.accepts.includes(scan.kind)) return;
     const wantsItem = st.accepts.includes("item");
+    const why = { expected: st.accepts.join(", "), reason: "wrong_kind" };
     // A5: a bin where an item is expected never replaces "From" behind the worker's back.
-    if (wantsItem && locationOf(scan.answer)) throw wrongScan(t("location_not_item", { code: scan.location.code }));
-    throw wrongScan(t(wantsItem ? "not_item" : "not_location", { code: scan.raw.trim() }));
+    if (wantsItem && locationOf(scan.answer)) {
+      throw wrongScan(t("location_not_item", { code: scan.location.code }), why);
+    }
+    throw wrongScan(t(wantsItem ? "not_item" : "not_location", { code: scan.raw.trim() }), why);
+  }
+
+  // Run a step's judgement of a resolved scan; a refusal is logged as an error scan, then shown.
+  async function judged(st, scan, judge) {
+    try {
+      return await judge();
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 0 && err.code === "wrong_scan") {
+        reportWrongScan(scan, def.name, err, st.accepts.join(", "));
+      }
+      throw err;
+    }
   }
 
   async function askLot(lots, next, retry = null) {
@@ -162,13 +184,16 @@ export function runScreen(def) {
     if (retry) await runWrite(def.steps[retry.step], retry.scan, scanStamp());
   }
 
-  // A lot scanned (GS1 with AI 10) while the lots are shown picks that lot.
-  async function onLotScan(scan) {
-    if (!sameItem(s.item, scan.item)) throw wrongScan(t("finish_item_first", { item: s.item.name ?? s.item.raw }));
-    if (!scan.item.lot) throw wrongScan(t("scan_lot_label"));
+  // A lot scanned (GS1 with AI 10) while the lots are shown picks that lot: which one it is.
+  function lotScanned(scan) {
+    if (!sameItem(s.item, scan.item)) {
+      throw wrongScan(t("finish_item_first", { item: s.item.name ?? s.item.raw }),
+                      { expected: inHand(), reason: "wrong_item" });
+    }
+    if (!scan.item.lot) throw wrongScan(t("scan_lot_label"), { expected: lotCodes(), reason: "no_lot" });
     const lot = (s.lots ?? []).find((l) => sameCode(l.lot, scan.item.lot));
-    if (!lot) throw wrongScan(t("lot_not_here", { lot: scan.item.lot }));
-    await chooseLot(lot);
+    if (!lot) throw wrongScan(t("lot_not_here", { lot: scan.item.lot }), { expected: lotCodes(), reason: "wrong_lot" });
+    return lot;
   }
 
   async function accept(st, scan) {
@@ -240,19 +265,25 @@ export function runScreen(def) {
       await st.raw(engine, code); // steps that match codes themselves (receipt references)
       return;
     }
-    const scan = toScan(code, await resolveScan(code));
+    const scan = toScan(code, await resolveScan(code, def.name));
     if (step === "lot") {
-      guardKind(LOT_STEP, scan); // a bin scanned here is refused like anywhere an item is expected
-      await onLotScan(scan);
+      // A bin scanned here is refused like anywhere an item is expected.
+      const lot = await judged(LOT_STEP, scan, () => {
+        guardKind(LOT_STEP, scan);
+        return lotScanned(scan);
+      });
+      await chooseLot(lot);
       return;
     }
     if (s.item && st.countUp && scan.kind === "item") {
-      countUp(scan);
+      await judged(st, scan, () => countUp(scan));
       return;
     }
-    guardKind(st, scan);
-    const refusal = await st.check?.(s, scan, engine);
-    if (refusal) throw wrongScan(refusal);
+    await judged(st, scan, async () => {
+      guardKind(st, scan);
+      const refusal = await st.check?.(s, scan, engine);
+      if (refusal) throw typeof refusal === "string" ? wrongScan(refusal) : wrongScan(refusal.text, refusal);
+    });
     if (st.write && !st.action) {
       await runWrite(st, scan, scanStamp());
       return;

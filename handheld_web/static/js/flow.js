@@ -21,12 +21,19 @@ const remember = (code, answer) => putNewest(sessionStorage, KNOWN_KEY, code, an
 
 const CONTAINER_KINDS = new Set(["tote", "cart", "pallet", "carton"]);
 
+// The screen a scan is made on, as the server logs it (<body data-page>: "pick", "lookup"...), if it reads as one.
+const thisScreen = () => {
+  const page = document.body?.dataset.page ?? "";
+  return /^[a-z][a-z0-9_-]{0,15}$/.test(page) ? page : null;
+};
+
 // Resolve a scan through POST /api/scan. Offline, answer {kind: "unknown", offline: true} (or
 // what this tab learned about the code before): the screen then trusts the step it is on.
-// Refusals (unknown code, bad check digit) are thrown as ApiProblem for the screen to show.
-export async function resolveScan(code) {
+// Refusals (unknown code, bad check digit) are thrown as ApiProblem for the screen to show; the
+// server logs them with the screen they were made on.
+export async function resolveScan(code, screen = thisScreen()) {
   try {
-    const answer = await api.post("/api/scan", { code });
+    const answer = await api.post("/api/scan", screen ? { code, screen } : { code });
     remember(code, answer);
     return answer;
   } catch (err) {
@@ -74,9 +81,40 @@ export function sameItem(a, b) {
 
 export const sameCode = (a, b) => String(a ?? "").trim().toUpperCase() === String(b ?? "").trim().toUpperCase();
 
-// A scan that does not fit the step: a plain problem the error overlay shows as usual.
-export function wrongScan(detail) {
-  return new ApiProblem({ status: 0, code: "wrong_scan", title: t("wrong_scan"), detail });
+// A scan that does not fit the step: a plain problem the error overlay shows as usual. `expected` (what the
+// step wanted: a bin, an item, a tote) and `reason` (a code: "wrong_location") go into the error-scan log.
+export function wrongScan(detail, { expected = null, reason = null } = {}) {
+  const problem = new ApiProblem({ status: 0, code: "wrong_scan", title: t("wrong_scan"), detail, expected });
+  problem.reason = reason;
+  return problem;
+}
+
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+// Log a scan a screen refused (POST /api/scans/refusals) as an error scan for the supervisor, with what the step
+// expected. `kind` only when /api/scan resolved the code: that scan was logged already, so the server counts this
+// one as an error, not as a second scan. Nobody waits for it. Online it goes straight out, so the worker's queue
+// (and the screens that refresh when it drains) never sees it; without an answer it waits in the queue with the
+// same key (the server logs it once either way), as an optional write: dropped if refused, never blocking.
+export function reportWrongScan(scan, screen, problem, fallback) {
+  const path = "/api/scans/refusals";
+  const body = {
+    code: scan.raw.slice(0, 512),
+    screen,
+    expected: String(problem.expected ?? fallback).replace(CONTROL, " ").slice(0, 128) || "?",
+    reason: problem.reason ?? "wrong_scan",
+  };
+  if (!scan.offline && scan.kind !== "unknown") body.kind = scan.kind;
+  const stamp = scanStamp();
+  const queue = () => api.enqueueWrite("POST", path, body, stamp, { optional: true }).catch(() => {});
+  if (navigator.onLine === false) {
+    queue();
+    return;
+  }
+  api.post(path, body, stamp).catch((err) => {
+    const unanswered = err instanceof OfflineError || (err instanceof ApiProblem && err.status >= 500);
+    if (unanswered || err?.code === "request_in_progress") queue();
+  });
 }
 
 // ---- writes -------------------------------------------------------------------------------

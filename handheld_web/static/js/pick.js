@@ -27,8 +27,10 @@ let batch = null; // the batch as last answered by the server, with the picks ma
 const userId = () => getSession()?.user?.id ?? null;
 
 function keep(next) {
+  const before = batch?.id ?? null;
   batch = next;
   writeJson(localStorage, STORE_KEY, next ? { user: userId(), batch: next } : null);
+  if ((next?.id ?? null) !== before) api.reportDevice({ batch: next?.id ?? null }); // who is on which batch
 }
 
 function stored() {
@@ -119,25 +121,36 @@ const scannedCode = (scan) => scan.location?.code ?? scan.raw.trim();
 const left = (task) => task.qty - task.qty_picked;
 const itemLabel = (task) => [task.item.sku, task.item.name].filter(Boolean).join(" · ");
 
+// The refusals say what the task expected (the engine logs them as error scans): {text, expected, reason}.
 function checkLocation(s, scan) {
   const task = currentTask();
-  return sameCode(scannedCode(scan), task.location) ? null : t("wrong_location", { expected: task.location });
+  if (sameCode(scannedCode(scan), task.location)) return null;
+  const expected = task.location;
+  return { text: t("wrong_location", { expected }), expected, reason: "wrong_location" };
 }
 
 // The units this scan adds, or a refusal.
 function checkItem(s, scan, already) {
   const task = currentTask();
   const match = matchItem(task, scan);
-  if (!match) return t("wrong_item", { expected: itemLabel(task) });
-  if (match.lot && task.lot && !sameCode(match.lot, task.lot)) return t("wrong_lot", { expected: task.lot });
-  if (already + match.units > left(task)) return t("too_many", { n: left(task) - already, units: match.units });
+  if (!match) {
+    return { text: t("wrong_item", { expected: itemLabel(task) }), expected: task.item.sku, reason: "wrong_item" };
+  }
+  if (match.lot && task.lot && !sameCode(match.lot, task.lot)) {
+    return { text: t("wrong_lot", { expected: task.lot }), expected: task.lot, reason: "wrong_lot" };
+  }
+  if (already + match.units > left(task)) {
+    const n = left(task) - already;
+    return { text: t("too_many", { n, units: match.units }), expected: `${n} units`, reason: "too_many" };
+  }
   return null;
 }
 
 function checkTote(s, scan) {
   const task = currentTask();
   if (sameCode(scannedCode(scan), task.tote)) return null;
-  return t("wrong_tote", { expected: task.tote, number: task.tote_number });
+  return { text: t("wrong_tote", { expected: task.tote, number: task.tote_number }),
+           expected: task.tote ?? `tote ${task.tote_number}`, reason: "wrong_tote" };
 }
 
 // After the item scan: the lot question if the scan carried none, then the quantity (unless the scan made
@@ -393,6 +406,7 @@ runScreen({
   setup: (engine) => {
     eng = engine;
     batch = stored();
+    api.reportDevice({ batch: batch?.id ?? null });
     // Queued picks landed: the server's batch (re-allocated tasks included) replaces ours.
     let before = 0;
     document.addEventListener("shipfloor:outbox", (e) => {
