@@ -159,7 +159,25 @@ def measure(app, runs: int, pinned: datetime) -> dict:
     out["dashboard_bytes"] = page_bytes
     out["one_scan_redraws"] = samples["changed"][-1] if samples.get("changed") else []
     out["sections"] = sections(app, runs, pinned, meter)
+    out["shown"] = shown(app, pinned)
     return out
+
+
+def shown(app, now: datetime) -> dict:
+    """What the page says about this history (so a reader sees what was rendered): orders by status and urgency,
+    today's shipments, the seller metrics, the day's forecast."""
+    from server.dashboard import floor, forecast, metrics
+    from server.supervisor import clock
+
+    with app.test_request_context("/dashboard"):
+        tz = clock.warehouse_tz()
+        day = forecast.forecast_day(now, tz)
+        return {"by_status": floor.orders_by_status(), "by_urgency": floor.orders_by_urgency(now, tz),
+                "shipped_today": floor.shipped_today(now, tz),
+                "metrics": {m.key: {"numerator": m.numerator, "denominator": m.denominator, "status": m.status}
+                            for m in metrics.seller_metrics(now, tz)},
+                "forecast": {"due_today": day.due_today, "predicted_misses": day.predicted_misses,
+                             "pickers_now": day.pickers_now, "packers_now": day.packers_now, "basis": day.basis}}
 
 
 def sections(app, runs: int, pinned: datetime, meter: SqlMeter) -> list[dict]:
@@ -240,6 +258,12 @@ def print_tables(results: list[dict]) -> None:
             print(f"\n{r['backend']}: where a render's time goes (each part alone, median ms)\n")
             print(fmt_table(["part", "ms", "SQL", "SQL ms"],
                             [[s["part"], s["median_ms"], s["sql"], s["sql_ms"]] for s in r["sections"]]))
+    for r in results:
+        shown = r["shown"]
+        print(f"\n{r['backend']} ({r['local_time']} {r['timezone']}): by urgency {shown['by_urgency']}, shipped today "
+              f"{shown['shipped_today']}, metrics "
+              + ", ".join(f"{k} {m['numerator']}/{m['denominator']} {m['status']}" for k, m in shown["metrics"].items())
+              + f", forecast {shown['forecast']}")
     for r in results:
         verdict = "meets" if r["dashboard"]["median_ms"] < AIM_MS else "misses"
         print(f"\n{r['backend']}: first render median {r['dashboard']['median_ms']} ms, p95 {r['dashboard']['p95_ms']} "

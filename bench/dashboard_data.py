@@ -307,7 +307,7 @@ class History:
                 days.reverse()
             for d in days:
                 lo = max(self.at(d, PICK_FROM), earliest)
-                hi = min(self.at(d, PICK_TO), ship_by - timedelta(minutes=150))
+                hi = min(self.at(d, PICK_TO), ship_by - timedelta(minutes=100))
                 if d >= placed_day and hi > lo:
                     start = self.between(lo, hi)
                     break
@@ -316,7 +316,7 @@ class History:
         picks, t = [], start
         for _ in range(lines):
             picks.append(t)
-            t += timedelta(minutes=rng.uniform(3, 12))
+            t += timedelta(minutes=rng.uniform(2, 8))
         packed = self.in_shift(picks[-1] + timedelta(minutes=rng.uniform(10, 60)), PACK_UNTIL)
         shipped = packed + timedelta(minutes=rng.uniform(2, 20))
         return picks, packed, shipped
