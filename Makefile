@@ -36,6 +36,7 @@ bench: $(VENV)/.test-installed
 	$(VENV)/bin/python bench/batching.py --backend postgresql
 	$(VENV)/bin/python bench/late_shipments.py
 	$(VENV)/bin/python bench/decode.py
+	$(VENV)/bin/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
