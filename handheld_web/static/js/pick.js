@@ -18,6 +18,7 @@ import { readJson, writeJson } from "./storage.js";
 const ANY_KIND = ["location", "tote", "item", "gs1", "order", "package", "shipment", "user"];
 const TO_PICK = new Set(["open", "skipped"]);
 const STORE_KEY = "shipfloor.pick";
+const REROUTE_RETRY_MS = 5000;
 
 let eng = null;
 let batch = null; // the batch as last answered by the server, with the picks made here since
@@ -198,7 +199,9 @@ function renderSummary() {
 
 function resumeStep() {
   if (!batch) return "cart";
-  return currentTask() ? "location" : "done";
+  if (currentTask()) return "location";
+  // A short pick made offline may send the picker to another bin: never say "done" before the server has said.
+  return batch.tasks.some((x) => x.rerouting) ? "rerouting" : "done";
 }
 
 // ---- the cart --------------------------------------------------------------------------------------
@@ -285,7 +288,7 @@ async function shortPick(engine) {
     return;
   }
   if (res.queued) {
-    change(task, { status: "short", qty_picked: task.qty_picked + found });
+    change(task, { status: "short", qty_picked: task.qty_picked + found, rerouting: true });
     engine.reset(resumeStep());
     outcome("queued", t("queued_short", { location: task.location }));
     return;
@@ -390,6 +393,12 @@ runScreen({
       },
       next: () => resumeStep(),
     },
+    rerouting: {
+      prompt: "p_pick_rerouting",
+      raw: () => {
+        throw wrongScan(t("p_pick_rerouting"));
+      },
+    },
     done: { prompt: "p_batch_done", raw: startCart },
   },
   buttons: {
@@ -409,6 +418,8 @@ runScreen({
     api.reportDevice({ batch: batch?.id ?? null });
     // Queued picks landed: the server's batch (re-allocated tasks included) replaces ours.
     let before = 0;
+    // Waiting for a re-route: ask again now and then, in case the refresh after the drain failed.
+    setInterval(() => eng.step === "rerouting" && refresh(), REROUTE_RETRY_MS);
     document.addEventListener("shipfloor:outbox", (e) => {
       if (before > 0 && e.detail.count === 0) refresh();
       before = e.detail.count;
