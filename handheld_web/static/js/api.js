@@ -303,12 +303,14 @@ async function enqueueWrite(method, path, body = {}, { idempotencyKey, scannedAt
     console.error("outbox unavailable, sending directly", e);
     return send(method, path, body, { ...entry, timeout: WRITE_TIMEOUT_MS });
   }
+  // Wait for the answer from here on: a replay already running (the timer, another write) may send this entry
+  // while announce() awaits, and its answer must reach this caller, not be reported as landed in the background.
+  const answer = new Promise((resolve, reject) => waiters.set(seq, { resolve, reject }));
   await announce();
-  if (navigator.onLine === false) {
+  if (navigator.onLine === false && waiters.delete(seq)) {
     emit("queued", { seq });
     return { queued: true };
   }
-  const answer = new Promise((resolve, reject) => waiters.set(seq, { resolve, reject }));
   replay();
   return answer;
 }
