@@ -44,6 +44,7 @@ class ListFilters:
 
     raw: dict[str, str]
     query: queries.OrderFilter = field(default_factory=queries.OrderFilter)
+    ignored: list[str] = field(default_factory=list)  # filters whose value was not one offered: said on the page
 
     @property
     def args(self) -> dict[str, str]:
@@ -59,20 +60,18 @@ def status_choices() -> list[tuple[str, str]]:
 def read_filters(moment: datetime) -> ListFilters:
     """Turn the query string into the list's filter; a value not offered falls back to showing all."""
     raw = {k: request.args.get(k, "").strip() for k in FILTERS}
-    if raw["status"] not in dict(status_choices()):
-        raw["status"] = ""
-    if raw["urgency"] not in Urgency._value2member_map_:
-        raw["urgency"] = ""
-    raw["short"] = "1" if raw["short"] == "1" else ""
-    raw["cancel_requests"] = "1" if raw["cancel_requests"] == "1" else ""
-    if raw["metric"] not in metrics.LABELS:
-        raw["metric"] = ""
+    offered = {"status": dict(status_choices()), "urgency": Urgency._value2member_map_, "metric": metrics.LABELS,
+               "short": ("1",), "cancel_requests": ("1",)}
+    ignored = [f"{name}={raw[name]}" for name, values in offered.items() if raw[name] and raw[name] not in values]
+    for name in offered:
+        if raw[name] not in offered[name]:
+            raw[name] = ""
     # Behind a metric's number: every status unless one is asked for (most of those orders have shipped).
     query = queries.OrderFilter(status=raw["status"] or None, channel=raw["channel"] or None,
                                 urgency=raw["urgency"] or None, now=moment, tz=clock.warehouse_tz(),
                                 short_only=bool(raw["short"]), cancel_requests_only=bool(raw["cancel_requests"]),
                                 q=raw["q"] or None, metric=raw["metric"] or None)
-    return ListFilters(raw=raw, query=query)
+    return ListFilters(raw=raw, query=query, ignored=ignored)
 
 
 def metric_choices() -> list[tuple[str, str]]:

@@ -130,6 +130,11 @@ def test_the_filters_by_channel_flags_and_search_find_exactly_their_orders(floor
     assert _listed(supervisor, channel="amazon", short="1", q="114") == ["114-0000002"]
     flags = table(supervisor.get("/orders").text, "orders-table")
     assert [row[7] for row in flags] == ["", "short 2", "cancel requested"]
+    # A value no select offers (a hand-edited or stale link) is not applied, and the page says so.
+    page = supervisor.get("/orders", query_string={"urgency": "nope", "channel": "amazon", "metric": "lsr_99"}).text
+    assert _listed(supervisor, urgency="nope", channel="amazon") == ["114-0000001", "114-0000002"]
+    assert 'id="filters-ignored"' in page and "urgency=nope" in page and "metric=lsr_99" in page
+    assert 'id="filters-ignored"' not in supervisor.get("/orders", query_string={"urgency": "overdue"}).text
 
 
 def test_the_export_holds_every_order_the_filters_select(floor, supervisor, berlin):
