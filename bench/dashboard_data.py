@@ -334,6 +334,8 @@ class History:
         jobs, tasks_of = [], []  # tasks_of: (picker, first pick, order row index, [task rows])
         printers = self.printer_ids
         manifests: dict[tuple[str, date], int] = {}
+        existing = {(c, d if isinstance(d, date) else date.fromisoformat(d)): mid
+                    for mid, c, d in w.q("SELECT id, carrier, day FROM manifests WHERE number = 1")}
         tracking_serial = 10_000_000
         status_count: Counter = Counter()
         for k, ordered in enumerate(placed):
@@ -376,7 +378,7 @@ class History:
             channel_cancel = None
             if status in ("open", "allocated") and rng.random() < 0.01:
                 channel_cancel = self.between(created, now)
-            orders.append([oid, channel, f"{100 + k % 900:03d}-{k:07d}-{rng.randrange(10**7):07d}", status,
+            orders.append([oid, channel, f"B{100 + k % 900:03d}-{k:07d}-{rng.randrange(10**7):07d}", status,
                            f"Buyer {k}", f"{k % 900 + 1} Bench Street", "Austin", "TX", "78701", "US", ordered,
                            ship_by, created, f"Buyer {k}", "Standard", "channel", short, channel_cancel,
                            "channel cancellation requested" if channel_cancel else None,
@@ -424,7 +426,9 @@ class History:
                     day = self.local_day(shipped)
                     manifest = None
                     if day < self.today:
-                        manifest = manifests.setdefault((carrier, day), len(manifests))
+                        manifest = existing.get((carrier, day))
+                        if manifest is None:
+                            manifest = ids["manifests"] + manifests.setdefault((carrier, day), len(manifests))
                     confirmed = shipped + timedelta(minutes=rng.uniform(1, 10))
                     shipments.append([ship_id, oid, carrier, {"ups": "ground", "usps": "priority",
                                                               "local": "nextday"}[carrier], "shipped",
@@ -448,7 +452,7 @@ class History:
                                      shipped, shipped + timedelta(seconds=rng.uniform(1, 8))])
                     box = rng.choice(self.boxes)
                     packages.append([pid, oid, number, "shipped" if ship_id else "packed", carton, station, box,
-                                     300, 250, 150, rng.randint(200, 9000), sscc_for(pid), ship_id, tracking,
+                                     300, 250, 150, rng.randint(200, 9000), sscc_for(pid, extension=9), ship_id, tracking,
                                      packer, packed, None, packed - timedelta(minutes=rng.uniform(1, 6))])
                     for line in mine:
                         package_lines.append([ids["package_lines"], pid, line[0], line[2], line[3]])
@@ -476,9 +480,6 @@ class History:
         w.insert("manifests", "id, carrier, day, number, closed_at, closed_by, created_at",
                  [[mbase + j, carrier, day, 1, self.at(day, time(17)), self.boss, self.at(day, time(17))]
                   for (carrier, day), j in manifests.items()])
-        for s in shipments:
-            if s[13] is not None:
-                s[13] += mbase
         w.insert("shipments", "id, order_id, carrier, service, status, rate_cents, currency, promised_delivery, "
                               "label_created_at, shipped_at, ship_by_met, voided_at, void_reason, manifest_id, "
                               "confirmed_at, created_by, created_at", shipments)
@@ -869,8 +870,10 @@ class History:
                               "started_at, finished_at", rows)
 
     def classes(self) -> None:
+        """ABC classes by popularity, unless the item has one already (the demo's history may have set them)."""
         n = len(self.items)
-        self.abc = {item: "A" if rank < n * 0.2 else "B" if rank < n * 0.5 else "C"
+        self.known_classes = dict(self.w.q("SELECT item_id, abc_class FROM item_classes"))
+        self.abc = {item: self.known_classes.get(item) or ("A" if rank < n * 0.2 else "B" if rank < n * 0.5 else "C")
                     for rank, item in enumerate(self.items)}
 
     def reorder_points(self) -> None:
@@ -878,6 +881,7 @@ class History:
         total = sum(self.weights)
         per_day = self.sizes.orders / self.sizes.days * 1.55 * 1.3
         classes, params = [], []
+        have_params = {i for (i,) in self.w.q("SELECT item_id FROM replenishment_params")}
         low = set(rng.sample(self.items, min(12, len(self.items))))
         for rank, item in enumerate(self.items):
             demand = per_day * self.weights[rank] / total
@@ -888,8 +892,11 @@ class History:
                 point = max(point, position + rng.randint(1, 30))
             elif point >= position:
                 point = max(0, position - 1)
-            classes.append([item, self.abc[item], round(demand, 3), round(demand * self.value[item], 1), now])
-            params.append([item, 7.0, 1.0, 0.95, round(demand, 3), round(demand * 0.4, 3), safety, point, now, now])
+            if item not in self.known_classes:
+                classes.append([item, self.abc[item], round(demand, 3), round(demand * self.value[item], 1), now])
+            if item not in have_params:
+                params.append([item, 7.0, 1.0, 0.95, round(demand, 3), round(demand * 0.4, 3), safety, point, now,
+                               now])
         self.w.insert("item_classes", "item_id, abc_class, units_per_day, value_per_day_cents, computed_at", classes)
         self.w.insert("replenishment_params", "item_id, lead_time_days, lead_time_sd_days, service_level, "
                                               "daily_demand, daily_demand_sd, safety_stock, reorder_point, "
