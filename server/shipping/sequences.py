@@ -24,3 +24,12 @@ def next_serial(series: str) -> int:
     row.next_value = value + 1
     db.session.flush()
     return value
+
+
+def take_serials(series: str, count: int) -> range:
+    """Take `count` consecutive values of the series at once (a bulk writer: the demo's history)."""
+    first = next_serial(series)
+    if count > 1:
+        db.session.execute(sa.update(TrackingSequence).where(TrackingSequence.carrier == series)
+                           .values(next_value=TrackingSequence.next_value + (count - 1)))
+    return range(first, first + count)
