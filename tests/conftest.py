@@ -184,6 +184,16 @@ def scratch_pg(pg_server, template_db):
     return ScratchDatabase(pg_server)
 
 
+def clone_template(template_db, request, folder: Path, name: str) -> str:
+    """A database of its own cloned from the migrated template (a copied SQLite file in folder, or a PostgreSQL
+    database `name`) for a fixture wider than a test; → its URL."""
+    if template_db["backend"] == "sqlite":
+        target = folder / f"{name}.db"
+        shutil.copyfile(template_db["path"], target)
+        return f"sqlite:///{target}"
+    return request.getfixturevalue("pg_server").create_database(name, template="tmpl")
+
+
 def _new_app(database_url: str):
     from server import create_app
     from server.testing import TestConfig
@@ -229,13 +239,7 @@ def fresh_app(template_db, request):
 @pytest.fixture(scope="session")
 def rollback_app(template_db, tmp_path_factory, request):
     """One app per backend over a migrated database of its own, shared by every rolled-back test."""
-    if template_db["backend"] == "sqlite":
-        target = tmp_path_factory.mktemp("rollback") / "rollback.db"
-        shutil.copyfile(template_db["path"], target)
-        url = f"sqlite:///{target}"
-    else:
-        url = request.getfixturevalue("pg_server").create_database("rollback", template="tmpl")
-    app = _new_app(url)
+    app = _new_app(clone_template(template_db, request, tmp_path_factory.mktemp("rollback"), "rollback"))
     yield app
     with app.app_context():
         from server.extensions import db
