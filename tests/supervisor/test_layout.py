@@ -37,6 +37,7 @@ def _seed() -> dict[str, object]:
     from server.extensions import db
     from server.http import run_in_transaction
     from server.inventory import ledger
+    from server.inventory.codes import MoveKind
     from server.inventory.ledger_models import StockMove
     from server.orders.models import Order
     from server.packing.models import BoxType, Package
@@ -54,7 +55,10 @@ def _seed() -> dict[str, object]:
         for n in range(3):
             receiving.receive(receipt, code=f"SKU-{1000 + n}", qty=5 + n, location_code="DOCK-1", actor=actor)
         receiving.start_blind_receipt(supplier="Walk-in delivery")
-        first = db.session.scalar(sa.select(StockMove).order_by(StockMove.id).limit(1))
+        # The demo's own movements may not be reversible any more (its month of picks took from the opening
+        # stock): the first unit received here is.
+        first = db.session.scalar(sa.select(StockMove).where(StockMove.kind == MoveKind.RECEIVE)
+                                  .order_by(StockMove.id).limit(1))
         undo = ledger.reverse_move(first, actor=actor)[0]  # its page shows both links and the reversal form
         batch = build_batch(size=8, actor=actor)  # allocates the demo's open orders first
         # An order short of stock: its page shows the shortage table and every form.
