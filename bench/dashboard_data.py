@@ -331,7 +331,7 @@ class History:
                                          "reservations")}
         self.ids = ids
         orders, lines, events, shipments, packages, package_lines, cartons = [], [], [], [], [], [], []
-        jobs, tasks_of = [], []  # tasks_of: (picker, first pick, order row index, [task rows])
+        jobs, tasks_of = [], []  # tasks_of: (picker, first pick, order id, tote, being picked, [task rows])
         printers = self.printer_ids
         manifests: dict[tuple[str, date], int] = {}
         existing = {(c, d if isinstance(d, date) else date.fromisoformat(d)): mid
@@ -452,8 +452,8 @@ class History:
                                      shipped, shipped + timedelta(seconds=rng.uniform(1, 8))])
                     box = rng.choice(self.boxes)
                     packages.append([pid, oid, number, "shipped" if ship_id else "packed", carton, station, box,
-                                     300, 250, 150, rng.randint(200, 9000), sscc_for(pid, extension=9), ship_id, tracking,
-                                     packer, packed, None, packed - timedelta(minutes=rng.uniform(1, 6))])
+                                     300, 250, 150, rng.randint(200, 9000), sscc_for(pid, extension=9), ship_id,
+                                     tracking, packer, packed, None, packed - timedelta(minutes=rng.uniform(1, 6))])
                     for line in mine:
                         package_lines.append([ids["package_lines"], pid, line[0], line[2], line[3]])
                         ids["package_lines"] += 1
@@ -623,7 +623,8 @@ class History:
             today = self.local_day(at) == self.today
             open_ = today and rng.random() < 0.5
             receipts.append([rid, f"PO-BENCH-{n:06d}", f"Supplier {n % 17}", False, "open" if open_ else "closed",
-                             at - timedelta(hours=2), at - timedelta(days=2), None if open_ else at + timedelta(hours=1)])
+                             at - timedelta(hours=2), at - timedelta(days=2),
+                             None if open_ else at + timedelta(hours=1)])
             items = set()
             while len(items) < per_receipt:
                 items.add(self.popular())
@@ -672,7 +673,9 @@ class History:
         while made + 1 < moves:
             item = self.popular()
             places = [*self.home[item], self.reserve[item]]
-            a, b = rng.sample(places, 2) if len(places) > 1 else (places[0], rng.choice(self.home[rng.choice(self.items)]))
+            if len(places) < 2:
+                continue
+            a, b = rng.sample(places, 2)
             qty, first = rng.randint(1, 12), self.past_shift_moment()
             back = self.in_shift(first + timedelta(hours=rng.uniform(1, 240)))
             if back >= self.now:
@@ -932,6 +935,7 @@ def generate(db, *, now: datetime, tz: tzinfo, sizes: Sizes = Sizes(), seed: int
     except BaseException:
         w.conn.rollback() if w.backend == "postgresql" else w.conn.execute("ROLLBACK")
         raise
-    return {"rows": dict(w.rows), "order_moves": order_moves, **h.stats,
-            "moves_by_kind": dict(h.stats["moves"]), "generate_and_insert_s": round(t_gen, 1),
-            "total_s": round(clock.perf_counter() - t0, 1)}
+    stats = dict(h.stats)
+    moves = stats.pop("moves")
+    return {"rows": dict(w.rows), "order_moves": order_moves, **stats, "moves_by_kind": dict(moves),
+            "generate_and_insert_s": round(t_gen, 1), "total_s": round(clock.perf_counter() - t0, 1)}
