@@ -479,7 +479,7 @@ def write(past: Past, floor: Floor, customer: Callable[[int], dict], *, now: dat
     carton_ids = _insert(Location, [
         {"warehouse_id": warehouse_id, "parent_id": floor.station, "code": f"PKG-{pid}",
          "code_key": code_key(f"PKG-{pid}"), "kind": LocationKind.CARTON, "pickable": False, "blocked": False,
-         "mixed_items_allowed": True, "active": True, "created_at": row["created_at"]}
+         "mixed_items_allowed": True, "active": False, "created_at": row["created_at"]}  # shipped: gone
         for pid, (row, *_rest) in zip(package_ids, packages)])
     table = Package.__table__
     db.session.execute(table.update().where(table.c.id == sa.bindparam("pid"))

@@ -250,6 +250,9 @@ def ship(shipment: Shipment, *, actor: Actor, at: datetime | None = None) -> Shi
             for line in package.lines:
                 post_move(kind=MoveKind.SHIP, item=line.item, qty=line.qty, src=carton, dst=customer, lot=line.lot,
                           actor=actor, ref_type="shipment", ref_id=shipment.id)
+            # The carton has left the building: no longer a place in the warehouse (a scan of its label now
+            # finds the package, and the location lists and counts stay the warehouse's, not every box ever sent).
+            carton.active = False
         package.status = PackageStatus.SHIPPED
     order = db.session.get(Order, shipment.order_id)
     shipment.status, shipment.shipped_at = ShipmentStatus.SHIPPED, at
